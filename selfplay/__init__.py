@@ -1,0 +1,1 @@
+"""gogo self-play: batched games, engine matches, the SL -> RL -> value pipeline."""
