@@ -14,7 +14,7 @@ from gogo.rules import BLACK, WHITE, PASS
 MAX_MOVES_PER_POINT = 3
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def _random_below(rng, n):
     """xorshift64 step; returns an int uniform-enough in [0, n)."""
     x = rng[0]
@@ -25,7 +25,7 @@ def _random_below(rng, n):
     return np.int64((x >> np.uint64(32)) * np.uint64(n) >> np.uint64(32))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def random_sensible_move(grid, meta, c, rng):
     """A uniformly random sensible move for c, or PASS when none is left.
 
@@ -47,7 +47,7 @@ def random_sensible_move(grid, meta, c, rng):
     return PASS
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def play_out(grid, meta, rng):
     """Play random sensible moves until two passes in a row; returns moves played."""
     limit = MAX_MOVES_PER_POINT * meta[rules.SIZE] * meta[rules.SIZE]
