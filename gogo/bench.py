@@ -1,7 +1,10 @@
 """`gogo bench`: throughput measurements printed as one JSON object."""
+import dataclasses
 import json
 import platform
+import random
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -9,6 +12,9 @@ from gogo import rules
 from gogo.playout import run_playouts
 
 PLAYOUT_BATCH = 200
+FEATURE_POSITIONS = 500  # mid-game positions sampled for the feature benchmark
+MID_GAME = (60, 200)  # moves played before a sampled position
+SHARED_KGS = Path(__file__).resolve().parents[2] / "shared" / "data" / "kgs-highdan"
 
 
 def bench_playouts(size, seconds):
@@ -37,21 +43,70 @@ def bench_playouts(size, seconds):
     }
 
 
+def sample_positions(sources, size, count, seed=1):
+    """(grids, metas) of `count` mid-game positions, one per game, from SGF sources."""
+    from gogo.sgf import GameRecord, iter_sources, replay
+    rng = random.Random(seed)
+    grids, metas = [], []
+    for record in iter_sources(sources):
+        if not isinstance(record, GameRecord) or record.size != size or len(record.moves) < MID_GAME[0] + 1:
+            continue
+        moves = rng.randrange(MID_GAME[0], min(MID_GAME[1], len(record.moves)))
+        board = replay(dataclasses.replace(record, moves=record.moves[:moves]))
+        grids.append(board.grid.copy())
+        metas.append(board.meta.copy())
+        if len(grids) == count:
+            break
+    if not grids:
+        raise SystemExit(f"gogo bench features: no {size}x{size} games in {sources}")
+    return np.stack(grids), np.stack(metas)
+
+
+def bench_features(size, seconds, data=None):
+    """48-plane encodings of real mid-game positions per second on one core."""
+    from gogo.features import Encoder
+    sources = data or sorted(str(p) for p in SHARED_KGS.glob("*.tar.gz"))[-1:]
+    grids, metas = sample_positions(sources, size, FEATURE_POSITIONS)
+    encoder = Encoder(size)
+    out = encoder.encode_arrays(grids, metas)  # compile (or load the cache) outside the timing
+    encoded = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        encoder.encode_arrays(grids, metas, out)
+        encoded += len(grids)
+    elapsed = time.perf_counter() - start
+    return {
+        "benchmark": "features",
+        "size": size,
+        "seconds": round(elapsed, 3),
+        "positions": encoded,
+        "positions_per_second": round(encoded / elapsed, 1),
+        "distinct_positions": len(grids),
+        "sources": [str(s) for s in sources],
+        "mid_game_moves": list(MID_GAME),
+        "ladder_captures_per_position": round(float(out[:, 44].sum()) / len(grids), 2),
+        "machine": machine(),
+    }
+
+
 def machine():
     return {"cpu": platform.processor() or platform.machine(), "python": platform.python_version()}
 
 
-BENCHMARKS = {"playouts": bench_playouts}
+BENCHMARKS = {"playouts": bench_playouts, "features": bench_features}
 
 
 def add_arguments(parser):
     parser.add_argument("what", choices=sorted(BENCHMARKS))
     parser.add_argument("--size", type=int, default=19)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--data", nargs="*", help="SGF files, folders or archives (features; "
+                        "default: the newest KGS archive in ../shared/data)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
 
 
 def run(args):
-    result = BENCHMARKS[args.what](args.size, args.seconds)
+    options = {"data": args.data} if args.what == "features" else {}
+    result = BENCHMARKS[args.what](args.size, args.seconds, **options)
     print(json.dumps(result, indent=None if args.json else 2))
     return 0

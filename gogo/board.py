@@ -39,7 +39,7 @@ def handicap_points(stones, size):
     """(row, col) of the fixed handicap stones, in GTP spec order."""
     if not 2 <= stones <= max_fixed_handicap(size):
         raise ValueError(f"no fixed placement for {stones} handicap stones on {size}x{size}")
-    edge = 2 if size < 13 else 3
+    edge = 2 if size < 12 else 3  # 3rd line below 12x12, else 4th: as GNU Go, the GTP reference
     low, high, mid = edge, size - 1 - edge, size // 2
     corners = [(low, low), (high, high), (high, low), (low, high)]
     sides = [(mid, low), (mid, high)]
@@ -76,7 +76,8 @@ class Board:
         return point // stride - 1, point % stride - 1
 
     def points(self):
-        return [self.point(r, c) for r in range(self.size) for c in range(self.size)]
+        """Every on-board point, row by row from the bottom."""
+        return np.flatnonzero(self.grid[rules.COLOR] != rules.WALL).tolist()
 
     # --- state -------------------------------------------------------------
     @property
@@ -111,7 +112,7 @@ class Board:
         return int(self.grid[rules.COLOR, point])
 
     def stones(self, color):
-        return [p for p in self.points() if self.grid[rules.COLOR, p] == color]
+        return np.flatnonzero(self.grid[rules.COLOR] == color).tolist()
 
     def liberties(self, point):
         if self.color_at(point) not in (BLACK, WHITE):
@@ -119,9 +120,12 @@ class Board:
         return int(rules.chain_liberties(self.grid, self.meta, point))
 
     def chain(self, point):
+        """The stones of the chain through `point`."""
+        if self.color_at(point) not in (BLACK, WHITE):
+            raise ValueError("no stone there")
         head = self.grid[rules.HEAD, point]
-        return [p for p in self.points()
-                if self.grid[rules.HEAD, p] == head and self.color_at(p) in (BLACK, WHITE)]
+        color = self.grid[rules.COLOR]
+        return np.flatnonzero((self.grid[rules.HEAD] == head) & ((color == BLACK) | (color == WHITE))).tolist()
 
     def is_empty(self):
         return self.meta[rules.NUM_EMPTY] == self.size * self.size

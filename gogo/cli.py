@@ -11,6 +11,7 @@ COMMANDS = {
     "gtp": ("gogo.gtp", "GTP engine on stdin/stdout"),
     "bench": ("gogo.bench", "benchmarks, one JSON object out"),
     "replay": ("gogo.replay", "read and replay SGF games; count good and rejected records"),
+    "features": ("gogo.show_features", "the feature planes of one position of an SGF game"),
 }
 
 
