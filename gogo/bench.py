@@ -1,5 +1,4 @@
 """`gogo bench`: throughput measurements printed as one JSON object."""
-import dataclasses
 import json
 import platform
 import random
@@ -52,7 +51,7 @@ def sample_positions(sources, size, count, seed=1):
         if not isinstance(record, GameRecord) or record.size != size or len(record.moves) < MID_GAME[0] + 1:
             continue
         moves = rng.randrange(MID_GAME[0], min(MID_GAME[1], len(record.moves)))
-        board = replay(dataclasses.replace(record, moves=record.moves[:moves]))
+        board = replay(record, moves=moves, keep_undo=False)
         grids.append(board.grid.copy())
         metas.append(board.meta.copy())
         if len(grids) == count:

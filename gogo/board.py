@@ -53,10 +53,12 @@ def handicap_points(stones, size):
 class Board:
     """A position with its history: play, undo, legality, scoring."""
 
-    def __init__(self, size=19, komi=7.5, superko=True):
+    def __init__(self, size=19, komi=7.5, superko=True, keep_undo=True):
+        """keep_undo=False skips the per-move snapshot that undo needs (bulk replay)."""
         self.size = size
         self.komi = komi
         self.superko = superko
+        self.keep_undo = keep_undo
         self.grid, self.meta = rules.new_position(size)
         self.history = np.zeros(64, np.int64)  # hashes of every position so far
         self.num_history = 1
@@ -175,25 +177,26 @@ class Board:
 
     def setup(self, black=(), white=(), to_move=None):
         """Add stones without moves (SGF AB/AW, handicap); empty points only."""
-        self._save()
+        before = self._snapshot()
         for color, points in ((BLACK, black), (WHITE, white)):
             for p in points:
                 if self.color_at(p) != EMPTY:
-                    self._restore(self._undo.pop())
+                    self._restore(before)
                     raise IllegalMove("occupied", f"setup stone on occupied point {self.vertex(p)}")
-                number = self.meta[rules.MOVE_NUMBER]
                 captured = rules.place_stone(self.grid, self.meta, p, color)
-                self.meta[rules.MOVE_NUMBER] = number
                 self.grid[rules.PLACED_AT, p] = 0
                 if captured or rules.chain_liberties(self.grid, self.meta, p) == 0:
-                    self._restore(self._undo.pop())
+                    self._restore(before)
                     raise IllegalMove("suicide", f"setup stone at {self.vertex(p)} leaves a chain without liberties")
-        self.meta[rules.PRISONERS_BLACK] = self._undo[-1][1][rules.PRISONERS_BLACK]
-        self.meta[rules.PRISONERS_WHITE] = self._undo[-1][1][rules.PRISONERS_WHITE]
+        for field in (rules.MOVE_NUMBER, rules.PRISONERS_BLACK, rules.PRISONERS_WHITE, rules.TO_MOVE):
+            self.meta[field] = before[1][field]
+        if to_move is not None:
+            self.meta[rules.TO_MOVE] = to_move
         self.meta[rules.KO_POINT] = PASS
         self.meta[rules.PASSES] = 0
-        self.meta[rules.TO_MOVE] = self._undo[-1][1][rules.TO_MOVE] if to_move is None else to_move
         self.setup_stones = (self.setup_stones[0] + tuple(black), self.setup_stones[1] + tuple(white))
+        if self.keep_undo:
+            self._undo.append(before)
         self._remember_position()
 
     def place_handicap(self, stones):
@@ -204,7 +207,7 @@ class Board:
 
     def undo(self):
         if not self._undo:
-            raise ValueError("nothing to undo")
+            raise ValueError("nothing to undo" if self.keep_undo else "undo is off for this board")
         self._restore(self._undo.pop())
 
     def copy(self):
@@ -217,8 +220,11 @@ class Board:
         return other
 
     def _save(self):
-        self._undo.append((self.grid.copy(), self.meta.copy(), self.num_history,
-                           len(self.moves), self.setup_stones))
+        if self.keep_undo:
+            self._undo.append(self._snapshot())
+
+    def _snapshot(self):
+        return self.grid.copy(), self.meta.copy(), self.num_history, len(self.moves), self.setup_stones
 
     def _restore(self, snapshot):
         grid, meta, self.num_history, num_moves, self.setup_stones = snapshot

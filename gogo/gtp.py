@@ -341,20 +341,18 @@ class GtpEngine:
         return ""
 
     def cmd_loadsgf(self, filename, move_number=None):
-        import dataclasses
-
+        
         from gogo import sgf
 
         limit = None if move_number is None else parse_int(move_number, minimum=1)
         try:
             record = sgf.read_game(filename)
-            if limit is not None:
-                if limit > len(record.moves) + 1:
-                    raise GtpError("cannot load file")
-                record = dataclasses.replace(record, moves=record.moves[:limit - 1])
+            if limit is not None and limit > len(record.moves) + 1:
+                raise GtpError("cannot load file")
             if not MIN_SIZE <= record.size <= MAX_SIZE:
                 raise GtpError("cannot load file")
-            board = sgf.replay(record, superko=False)  # recorded games follow their own ko rules
+            # recorded games follow their own ko rules
+            board = sgf.replay(record, superko=False, moves=None if limit is None else limit - 1)
         except GtpError:
             raise
         except Exception as e:  # missing, unreadable, not SGF, illegal moves, ...

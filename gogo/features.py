@@ -1,0 +1,542 @@
+"""AlphaGo's input features (Silver et al. 2016, Extended Data Table 2) as Numba kernels.
+
+Planes, all from the view of the player to move, shape (planes, size, size), uint8,
+indexed [plane, row, col] with row 0 at the bottom (the Board's convention), so a
+move's index is row * size + col and a pass is size * size.
+
+  0-2    stone colour: own, opponent, empty
+  3      ones
+  4-11   turns since: how many moves ago the stone was placed, 1..7 and >= 8
+  12-19  liberties of the stone's chain, 1..7 and >= 8
+  20-27  capture size: opponent stones a move here captures, 1..7 and >= 8
+  28-35  self-atari size: stones of the move's chain when it is left with one liberty, 1..7, >= 8
+  36-43  liberties after move: of the move's chain once played (captures included), 1..7, >= 8
+  44     ladder capture: the move ataris an opponent chain that then dies in a ladder
+  45     ladder escape: the move saves an own chain in atari, and no ladder catches it
+  46     sensibleness: the move is legal and does not fill the mover's own eye
+  47     zeros
+  48     player colour (value net only): 1 when Black is to move
+
+Edge cases, defined:
+- Integer features use 8 planes for the values 1..7 and ">= 8"; a value of 0 (a move that
+  captures nothing, or leaves more than one liberty for self-atari) sets no plane.
+- Move planes (20-46) are zero on occupied and illegal points. Legality here is suicide and
+  simple ko; positional superko needs the whole game history and is left to the search.
+- Turns since counts every move, passes included; a stone placed by the last move has 1. Setup
+  and handicap stones (and any stone older than 7 moves) are in the ">= 8" plane.
+- Eye (for sensibleness): the empty point's four neighbours are all the mover's stones or the
+  edge, and at most one diagonal is an opponent stone (none when the point is on the edge) —
+  the same test the random playouts use, so false eyes with two enemy diagonals may be filled.
+- Ladders are read move by move on scratch copies of the board, up to LADDER_MAX_PLIES plies;
+  a ladder still undecided there counts as not working. The attacker always ataris on one of the
+  prey's two liberties (both are tried); the defender either extends from its last liberty or
+  captures an attacker chain in atari that touches the prey (a counter-atari). The prey escapes
+  when it reaches three liberties, so breaker stones work by connecting to the prey.
+"""
+import numpy as np
+from numba import njit
+
+from gogo import rules
+from gogo.rules import (BLACK, WHITE, EMPTY, COLOR, HEAD, NEXT, STONES, LIBS, PLACED_AT,
+                        STRIDE, SIZE, TO_MOVE, MOVE_NUMBER, KO_POINT, KO_COLOR, LEGAL, neighbour)
+
+NUM_PLANES = 48
+NUM_VALUE_PLANES = 49
+OWN, OPPONENT, EMPTY_POINTS, ONES = 0, 1, 2, 3
+TURNS_SINCE, LIBERTIES, CAPTURE_SIZE, SELF_ATARI_SIZE, LIBERTIES_AFTER = 4, 12, 20, 28, 36
+LADDER_CAPTURE, LADDER_ESCAPE, SENSIBLE, ZEROS, PLAYER_COLOR = 44, 45, 46, 47, 48
+ONE_HOT = 8
+LADDER_MAX_PLIES = 100
+
+FEATURE_GROUPS = [  # (name, first plane, number of planes)
+    ("own_stones", OWN, 1), ("opponent_stones", OPPONENT, 1), ("empty", EMPTY_POINTS, 1),
+    ("ones", ONES, 1), ("turns_since", TURNS_SINCE, ONE_HOT), ("liberties", LIBERTIES, ONE_HOT),
+    ("capture_size", CAPTURE_SIZE, ONE_HOT), ("self_atari_size", SELF_ATARI_SIZE, ONE_HOT),
+    ("liberties_after_move", LIBERTIES_AFTER, ONE_HOT), ("ladder_capture", LADDER_CAPTURE, 1),
+    ("ladder_escape", LADDER_ESCAPE, 1), ("sensibleness", SENSIBLE, 1), ("zeros", ZEROS, 1),
+    ("player_color", PLAYER_COLOR, 1),
+]
+
+
+def plane_names(value_net=False):
+    """One name per plane, e.g. 'liberties_3', 'turns_since_>=8'."""
+    names = []
+    for name, _, count in FEATURE_GROUPS:
+        if count == 1:
+            names.append(name)
+        else:
+            names += [f"{name}_{i}" for i in range(1, count)] + [f"{name}_>={count}"]
+    return names if value_net else names[:NUM_PLANES]
+
+
+# --- small board helpers that never allocate ---------------------------------------------
+
+@njit(cache=True, _nrt=False, inline="always")
+def _one_hot(value):
+    return min(value, ONE_HOT) - 1
+
+
+@njit(cache=True, _nrt=False)
+def _liberties_up_to_3(grid, meta, p):
+    """(count capped at 3, first liberty, second liberty) of the chain through p."""
+    stride = meta[STRIDE]
+    count, first, second = 0, -1, -1
+    s = p
+    while True:
+        for d in range(4):
+            q = neighbour(s, d, stride)
+            if grid[COLOR, q] == EMPTY and q != first and q != second:
+                count += 1
+                if count == 3:
+                    return 3, first, second
+                if count == 1:
+                    first = q
+                else:
+                    second = q
+        s = grid[NEXT, s]
+        if s == p:
+            return count, first, second
+
+
+# --- ladders -------------------------------------------------------------------------------
+
+@njit(cache=True, _nrt=False)
+def _extension_escapes(grid, meta, prey, atari_at, run_to):
+    """After an atari on `prey` at `atari_at`, does extending to `run_to` surely reach three
+    liberties? Counts the empty neighbours of `run_to` and the liberties of the other defender
+    chains it joins; captures are ignored, as they only add liberties. A quick test that spares
+    the ladder reader most hopeless ataris."""
+    stride = meta[STRIDE]
+    defender = grid[COLOR, prey]
+    prey_head = grid[HEAD, prey]
+    found = 0
+    first, second = -1, -1
+    for d in range(4):
+        q = neighbour(run_to, d, stride)
+        cq = grid[COLOR, q]
+        if cq == EMPTY:
+            if q != atari_at and q != first and q != second:
+                found += 1
+                if found == 1:
+                    first = q
+                elif found == 2:
+                    second = q
+        elif cq == defender and grid[HEAD, q] != prey_head:
+            s = q
+            while True:
+                for e in range(4):
+                    r = neighbour(s, e, stride)
+                    if (grid[COLOR, r] == EMPTY and r != atari_at and r != run_to
+                            and r != first and r != second):
+                        found += 1
+                        if found == 1:
+                            first = r
+                        elif found == 2:
+                            second = r
+                if found >= 3:
+                    return True
+                s = grid[NEXT, s]
+                if s == q:
+                    break
+    return found >= 3
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _push(grids, metas, level):
+    """Copy the scratch position at `level` to `level + 1`."""
+    _load(grids, metas, level + 1, grids[level], metas[level])
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _load(grids, metas, level, grid, meta):
+    """Copy a position into the scratch `level` (element loops: no temporary copy)."""
+    for f in range(grid.shape[0]):
+        for p in range(grid.shape[1]):
+            grids[level, f, p] = grid[f, p]
+    for i in range(meta.shape[0]):
+        metas[level, i] = meta[i]
+
+
+MAX_DEFENCES = 16
+COUNT, TRIED, ATTACKER, PLY, FIRST_MOVE = range(5)  # columns of the ladder reader's node stack
+
+
+@njit(cache=True, _nrt=False)
+def _ladder_node(grids, metas, stack, level, prey, attacker_to_move, ply):
+    """Start a search node on the scratch position at `level`: the moves to try. The attacker
+    ataris on either of the prey's two liberties (skipping ataris that plainly let it run to
+    three liberties); the defender extends from its last liberty or captures an attacker chain
+    in atari that touches the prey (a counter-atari)."""
+    g, m = grids[level], metas[level]
+    stride = m[STRIDE]
+    prey_color = g[COLOR, prey]
+    _, first, second = _liberties_up_to_3(g, m, prey)
+    stack[level, TRIED] = 0
+    stack[level, ATTACKER] = attacker_to_move
+    stack[level, PLY] = ply
+    count = 0
+    if attacker_to_move:
+        if not _extension_escapes(g, m, prey, first, second):
+            stack[level, FIRST_MOVE + count] = first
+            count += 1
+        if not _extension_escapes(g, m, prey, second, first):
+            stack[level, FIRST_MOVE + count] = second
+            count += 1
+    else:
+        stack[level, FIRST_MOVE] = first
+        count = 1
+        s = prey
+        while True:
+            for d in range(4):
+                q = neighbour(s, d, stride)
+                # more than 4 pseudo-liberties means at least two liberties: skip the walk
+                if g[COLOR, q] == 3 - prey_color and g[LIBS, g[HEAD, q]] <= 4 and count < MAX_DEFENCES:
+                    libs, capture_at, _ = _liberties_up_to_3(g, m, q)
+                    if libs == 1:
+                        stack[level, FIRST_MOVE + count] = capture_at
+                        count += 1
+            s = g[NEXT, s]
+            if s == prey:
+                break
+    stack[level, COUNT] = count
+
+
+@njit(cache=True, _nrt=False)
+def _prey_captured(grids, metas, stack, prey, attacker_first):
+    """Read the ladder from the scratch position at level 0: True if the prey cannot escape.
+
+    A depth-first search with an explicit stack (Numba cannot cache recursive functions). The
+    prey wins a defender node if some defence reaches three liberties, or two liberties that no
+    atari cracks; the attacker wins an attacker node with one atari after which every defence
+    fails. A node's last move is played in place and its child takes over the node's level,
+    since the node's outcome is then the child's: a ladder's forced moves copy no board. Past
+    LADDER_MAX_PLIES the prey counts as escaped."""
+    prey_color = grids[0, COLOR, prey]
+    level = 0
+    _ladder_node(grids, metas, stack, 0, prey, attacker_first, 0)
+    while True:
+        attacker = stack[level, ATTACKER] == 1
+        mover = 3 - prey_color if attacker else prey_color
+        deep = stack[level, PLY] + 1 >= LADDER_MAX_PLIES
+        outcome = -1  # -1 undecided, 0 the prey escapes from this node, 1 it is captured
+        child = -1
+        while stack[level, TRIED] < stack[level, COUNT]:
+            move = stack[level, FIRST_MOVE + stack[level, TRIED]]
+            stack[level, TRIED] += 1
+            if rules.move_status(grids[level], metas[level], move, mover) != LEGAL:
+                continue
+            target = level
+            if stack[level, TRIED] < stack[level, COUNT]:
+                _push(grids, metas, level)
+                target = level + 1
+            rules.place_stone(grids[target], metas[target], move, mover)
+            libs, _, _ = _liberties_up_to_3(grids[target], metas[target], prey)
+            if attacker and libs == 1 and not deep:
+                child = target
+                break
+            if not attacker and (libs >= 3 or (libs == 2 and deep)):
+                outcome = 0
+                break
+            if not attacker and libs == 2:
+                child = target
+                break
+        if child >= 0:
+            _ladder_node(grids, metas, stack, child, prey, not attacker, stack[level, PLY] + 1)
+            level = child
+            continue
+        if outcome == -1:  # every move tried: the attacker found no capture, or no defence worked
+            outcome = 0 if attacker else 1
+        while True:  # hand the outcome down the stack while it decides the node below too
+            if level == 0:
+                return outcome == 1
+            level -= 1
+            if (stack[level, ATTACKER] == 1) != (outcome == 1):
+                break  # that node still has moves to try
+
+
+@njit(cache=True, _nrt=False)
+def _is_ladder_capture(grid, meta, move, prey, run_to, grids, metas, moves):
+    """The player to move plays `move`, one of the two liberties of the chain `prey` (`run_to`
+    is the other): does the atari capture it in a ladder?"""
+    if _extension_escapes(grid, meta, prey, move, run_to):
+        return False
+    _load(grids, metas, 0, grid, meta)
+    rules.place_stone(grids[0], metas[0], move, meta[TO_MOVE])
+    libs, _, _ = _liberties_up_to_3(grids[0], metas[0], prey)
+    return libs == 1 and _prey_captured(grids, metas, moves, prey, False)
+
+
+@njit(cache=True, _nrt=False)
+def _is_ladder_escape(grid, meta, move, prey, grids, metas, moves):
+    """The player to move plays `move` to save its chain `prey` in atari: does it get away?"""
+    _load(grids, metas, 0, grid, meta)
+    rules.place_stone(grids[0], metas[0], move, meta[TO_MOVE])
+    libs, _, _ = _liberties_up_to_3(grids[0], metas[0], prey)
+    return libs >= 3 or (libs == 2 and not _prey_captured(grids, metas, moves, prey, True))
+
+
+# --- the encoder ---------------------------------------------------------------------------
+
+@njit(cache=True, _nrt=False)
+def _chain_liberties(grid, meta, chain_libs, liberty_list, liberty_start, mark):
+    """Exact liberties of every chain: a count and a list per chain head."""
+    stride = meta[STRIDE]
+    mark[:] = -1
+    used = 0
+    for p in range(grid.shape[1]):
+        c = grid[COLOR, p]
+        if (c != BLACK and c != WHITE) or grid[HEAD, p] != p:
+            continue
+        liberty_start[p] = used
+        s = p
+        while True:
+            for d in range(4):
+                q = neighbour(s, d, stride)
+                if grid[COLOR, q] == EMPTY and mark[q] != p:
+                    mark[q] = p
+                    liberty_list[used] = q
+                    used += 1
+            s = grid[NEXT, s]
+            if s == p:
+                break
+        chain_libs[p] = used - liberty_start[p]
+
+
+@njit(cache=True, _nrt=False)
+def _move_features(grid, meta, p, chain_libs, liberty_list, liberty_start, mark, stamp):
+    """(captured stones, liberties after the move, stones in the move's chain) for a legal move."""
+    stride = meta[STRIDE]
+    me = meta[TO_MOVE]
+    own0, own1, own2, own3 = -1, -1, -1, -1
+    owns, empties, captured, stones = 0, 0, 0, 1
+    for d in range(4):  # the new stone's empty neighbours and the own chains it joins
+        q = neighbour(p, d, stride)
+        cq = grid[COLOR, q]
+        if cq == EMPTY:
+            empties += 1
+        elif cq == me:
+            h = grid[HEAD, q]
+            if h != own0 and h != own1 and h != own2:
+                own0, own1, own2, own3 = h, own0, own1, own2
+                owns += 1
+                stones += grid[STONES, h]
+    if owns == 0:
+        libs = empties
+    elif owns == 1:
+        # the chain's liberties but p, plus p's empty neighbours that were not already liberties
+        libs = chain_libs[own0] - 1
+        for d in range(4):
+            q = neighbour(p, d, stride)
+            if grid[COLOR, q] == EMPTY:
+                touches = False
+                for e in range(4):
+                    r = neighbour(q, e, stride)
+                    if grid[COLOR, r] == me and grid[HEAD, r] == own0:
+                        touches = True
+                if not touches:
+                    libs += 1
+    else:  # several chains may share liberties: count the union with marks
+        libs = 0
+        for d in range(4):
+            q = neighbour(p, d, stride)
+            if grid[COLOR, q] == EMPTY and mark[q] != stamp:
+                mark[q] = stamp
+                libs += 1
+        for h in (own0, own1, own2, own3):
+            if h < 0:
+                continue
+            for i in range(liberty_start[h], liberty_start[h] + chain_libs[h]):
+                lib = liberty_list[i]
+                if lib != p and mark[lib] != stamp:
+                    mark[lib] = stamp
+                    libs += 1
+    # captured opponent chains: their stones next to the new chain become liberties
+    cap0, cap1, cap2 = -1, -1, -1
+    for d in range(4):
+        q = neighbour(p, d, stride)
+        if grid[COLOR, q] != 3 - me:
+            continue
+        h = grid[HEAD, q]
+        if chain_libs[h] != 1 or h == cap0 or h == cap1 or h == cap2:
+            continue
+        cap0, cap1, cap2 = h, cap0, cap1
+        captured += grid[STONES, h]
+        s = h
+        while True:
+            for e in range(4):
+                r = neighbour(s, e, stride)
+                rh = grid[HEAD, r]
+                if r == p or (grid[COLOR, r] == me and (rh == own0 or rh == own1 or rh == own2 or rh == own3)):
+                    libs += 1
+                    break
+            s = grid[NEXT, s]
+            if s == h:
+                break
+    return captured, libs, stones
+
+
+@njit(cache=True)
+def encode_into(grid, meta, out, ladder_grids, ladder_metas, ladder_moves):
+    """Write the planes of one position into `out` (48 or 49 planes, size, size)."""
+    n = meta[SIZE]
+    stride = meta[STRIDE]
+    me = meta[TO_MOVE]
+    points = grid.shape[1]
+    out[:] = 0
+    chain_libs = np.zeros(points, np.int32)
+    liberty_list = np.empty(4 * points, np.int32)
+    liberty_start = np.zeros(points, np.int32)
+    mark = np.empty(points, np.int64)
+    _chain_liberties(grid, meta, chain_libs, liberty_list, liberty_start, mark)
+    for row in range(n):
+        for col in range(n):
+            out[ONES, row, col] = 1
+            p = (row + 1) * stride + col + 1
+            c = grid[COLOR, p]
+            if c != EMPTY:
+                out[OWN if c == me else OPPONENT, row, col] = 1
+                placed = grid[PLACED_AT, p]
+                age = ONE_HOT if placed == 0 else meta[MOVE_NUMBER] - placed + 1
+                out[TURNS_SINCE + _one_hot(age), row, col] = 1
+                out[LIBERTIES + _one_hot(chain_libs[grid[HEAD, p]]), row, col] = 1
+                continue
+            out[EMPTY_POINTS, row, col] = 1
+            if p == meta[KO_POINT] and me == meta[KO_COLOR]:
+                continue
+            captured, libs, stones = _move_features(grid, meta, p, chain_libs, liberty_list,
+                                                    liberty_start, mark, p)
+            if libs == 0:  # suicide (a capture always frees a liberty)
+                continue
+            if captured > 0:
+                out[CAPTURE_SIZE + _one_hot(captured), row, col] = 1
+            if libs == 1:
+                out[SELF_ATARI_SIZE + _one_hot(stones), row, col] = 1
+            out[LIBERTIES_AFTER + _one_hot(libs), row, col] = 1
+            if not rules.is_eye(grid, meta, p, me):
+                out[SENSIBLE, row, col] = 1
+            if _touches_short_chain(grid, meta, p, chain_libs):
+                _ladder_features(grid, meta, p, libs, out, row, col, chain_libs, liberty_list,
+                                 liberty_start, ladder_grids, ladder_metas, ladder_moves)
+    if out.shape[0] > PLAYER_COLOR and me == BLACK:
+        out[PLAYER_COLOR] = 1
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _touches_short_chain(grid, meta, p, chain_libs):
+    """Is p next to a chain with one or two liberties (the only ones ladders concern)?"""
+    stride = meta[STRIDE]
+    for d in range(4):
+        q = neighbour(p, d, stride)
+        cq = grid[COLOR, q]
+        if (cq == BLACK or cq == WHITE) and chain_libs[grid[HEAD, q]] <= 2:
+            return True
+    return False
+
+
+@njit(cache=True, _nrt=False)
+def _ladder_features(grid, meta, p, libs_after, out, row, col, chain_libs, liberty_list,
+                     liberty_start, ladder_grids, ladder_metas, ladder_moves):
+    """Ladder capture / escape for the legal move p: only chains next to p, or next to an
+    opponent chain that p captures, can be involved; each chain is read once."""
+    stride = meta[STRIDE]
+    me = meta[TO_MOVE]
+    read0, read1, read2, read3 = -1, -1, -1, -1  # chain heads already read for this move
+    for d in range(4):
+        q = neighbour(p, d, stride)
+        cq = grid[COLOR, q]
+        if cq != BLACK and cq != WHITE:
+            continue
+        h = grid[HEAD, q]
+        libs = chain_libs[h]
+        if libs > 2 or h == read0 or h == read1 or h == read2 or h == read3:
+            continue
+        read0, read1, read2, read3 = h, read0, read1, read2
+        if cq != me and libs == 2 and out[LADDER_CAPTURE, row, col] == 0:
+            first = liberty_list[liberty_start[h]]
+            run_to = liberty_list[liberty_start[h] + 1] if first == p else first
+            if _is_ladder_capture(grid, meta, p, q, run_to, ladder_grids, ladder_metas, ladder_moves):
+                out[LADDER_CAPTURE, row, col] = 1
+        elif cq == me and libs == 1 and out[LADDER_ESCAPE, row, col] == 0:
+            # p extends the chain: it escapes with three liberties, or with two that hold
+            if libs_after >= 3 or (libs_after == 2 and _is_ladder_escape(
+                    grid, meta, p, q, ladder_grids, ladder_metas, ladder_moves)):
+                out[LADDER_ESCAPE, row, col] = 1
+        elif cq != me and libs == 1 and out[LADDER_ESCAPE, row, col] == 0:
+            # capturing an attacker chain in atari can rescue own chains in atari touching it
+            s = h
+            while True:
+                for e in range(4):
+                    r = neighbour(s, e, stride)
+                    if (grid[COLOR, r] == me and chain_libs[grid[HEAD, r]] == 1
+                            and out[LADDER_ESCAPE, row, col] == 0
+                            and _is_ladder_escape(grid, meta, p, r, ladder_grids, ladder_metas, ladder_moves)):
+                        out[LADDER_ESCAPE, row, col] = 1
+                s = grid[NEXT, s]
+                if s == h:
+                    break
+
+
+@njit(cache=True)
+def encode_batch_into(grids, metas, out, ladder_grids, ladder_metas, ladder_moves):
+    for i in range(grids.shape[0]):
+        encode_into(grids[i], metas[i], out[i], ladder_grids, ladder_metas, ladder_moves)
+
+
+class Encoder:
+    """Feature planes for boards of one size; holds the ladder reader's scratch boards."""
+
+    def __init__(self, size, value_net=False):
+        self.size = size
+        self.planes = NUM_VALUE_PLANES if value_net else NUM_PLANES
+        grid, meta = rules.new_position(size)
+        self.ladder_grids = np.zeros((LADDER_MAX_PLIES + 2,) + grid.shape, grid.dtype)
+        self.ladder_metas = np.zeros((LADDER_MAX_PLIES + 2,) + meta.shape, meta.dtype)
+        self.ladder_moves = np.zeros((LADDER_MAX_PLIES + 2, FIRST_MOVE + MAX_DEFENCES), np.int64)
+
+    def encode(self, board, out=None):
+        if board.size != self.size:
+            raise ValueError(f"encoder is for {self.size}x{self.size}, board is {board.size}x{board.size}")
+        if out is None:
+            out = np.empty((self.planes, self.size, self.size), np.uint8)
+        encode_into(board.grid, board.meta, out, self.ladder_grids, self.ladder_metas, self.ladder_moves)
+        return out
+
+    def encode_arrays(self, grids, metas, out=None):
+        """Planes for a batch of positions given as stacked (grid, meta) arrays."""
+        if out is None:
+            out = np.empty((len(grids), self.planes, self.size, self.size), np.uint8)
+        encode_batch_into(grids, metas, out, self.ladder_grids, self.ladder_metas, self.ladder_moves)
+        return out
+
+    def encode_batch(self, boards, out=None):
+        grids = np.stack([b.grid for b in boards])
+        metas = np.stack([b.meta for b in boards])
+        return self.encode_arrays(grids, metas, out)
+
+
+# --- the eight symmetries ------------------------------------------------------------------
+
+def transform_planes(planes, symmetry):
+    """Apply one of the 8 dihedral symmetries (0 = identity) to (..., size, size) planes:
+    `symmetry` % 4 quarter turns, then a left-right flip when symmetry >= 4."""
+    out = np.rot90(planes, symmetry % 4, axes=(-2, -1))
+    if symmetry >= 4:
+        out = np.flip(out, axis=-1)
+    return np.ascontiguousarray(out)
+
+
+def move_symmetry_table(size):
+    """table[s, i]: where move index i (row * size + col, pass = size * size) goes under symmetry s."""
+    n = size * size
+    table = np.empty((8, n + 1), np.int64)
+    indices = np.arange(n).reshape(size, size)
+    for s in range(8):
+        moved = transform_planes(indices, s).ravel()
+        table[s, moved] = np.arange(n)  # the index moved[j] now sits at j
+        table[s, n] = n
+    return table
+
+
+def inverse_symmetry(symmetry):
+    """The symmetry that undoes `symmetry` (quarter turns invert; flips are their own inverse)."""
+    return (4 - symmetry) % 4 if symmetry < 4 else symmetry
