@@ -89,7 +89,17 @@ def bench_features(size, seconds, data=None):
 
 
 def machine():
-    return {"cpu": platform.processor() or platform.machine(), "python": platform.python_version()}
+    """What the numbers were measured on."""
+    import os
+    import numba
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "numpy": np.__version__, "numba": numba.__version__}
 
 
 BENCHMARKS = {"playouts": bench_playouts, "features": bench_features}

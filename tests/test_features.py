@@ -7,7 +7,7 @@ import pytest
 from gogo import features as F
 from gogo.board import BLACK, PASS, WHITE, Board, IllegalMove
 from gogo.features import Encoder, move_symmetry_table, transform_planes
-from gogo.sgf import read_game
+from gogo.sgf import read_game, replay
 
 DATA = Path(__file__).parent / "data"
 
@@ -72,14 +72,10 @@ def test_liberties_one_to_nine_and_more():
     assert value_at(f, F.LIBERTIES, b, "D5") == 8  # 14 liberties: the ">= 8" plane
     assert b.liberties(b.parse_vertex("D5")) == 14
     assert value_at(f, F.LIBERTIES, b, "E6") == 0  # empty point
-    for libs in range(1, 10):  # a chain along the top edge with `libs` liberties
-        size = 12
-        b = Board(size, superko=False)
-        stones = [b.point(size - 1, c) for c in range(libs - 1)] if libs > 1 else []
-        b.setup(black=stones + [b.point(size - 1, size - 1)], white=[b.point(size - 2, size - 1)])
-        if stones:
-            f = encode(b)
-            assert value_at(f, F.LIBERTIES, b, b.vertex(stones[0])) == min(libs, 8)
+    for stones in range(1, 10):  # a chain along the bottom edge: one liberty above each stone, one at the end
+        b = Board(12, superko=False)
+        b.setup(black=[b.point(0, c) for c in range(stones)])
+        assert value_at(encode(b), F.LIBERTIES, b, "A1") == min(stones + 1, 8)
 
 
 def test_turns_since_across_passes_and_captures():
@@ -315,16 +311,13 @@ def naive_move_features(b, p):
     return captured, libs, len(trial.chain(p)) if libs == 1 else 0
 
 
-def real_positions(step=7):
+def real_positions(step=7, size=None):
+    """Positions every `step` moves through the real games in tests/data."""
     for path in sorted(DATA.glob("*.sgf")):
         record = read_game(path)
-        b = Board(record.size, superko=False)
-        b.setup(black=[b.point(*pt) for pt in record.setup_black],
-                white=[b.point(*pt) for pt in record.setup_white])
-        for i, (color, move) in enumerate(record.moves):
-            b.play(PASS if move is None else b.point(*move), color)
-            if i % step == 0:
-                yield b
+        if size is None or record.size == size:
+            for moves in range(1, len(record.moves) + 1, step):
+                yield replay(record, moves=moves)
 
 
 def test_move_planes_agree_with_the_board_on_real_games():
@@ -429,6 +422,15 @@ def test_symmetry_of_encoding(symmetry):
         turned.play(PASS if move is None else turned.point(*moved(move)), color)
         if i % 10 == 9:
             assert np.array_equal(transform_planes(encoder.encode(plain), symmetry), encoder.encode(turned))
+
+
+def test_batch_encoding_matches_one_at_a_time():
+    boards = list(real_positions(step=40, size=19))
+    encoder = Encoder(boards[0].size)
+    batch = encoder.encode_batch(boards)
+    assert batch.shape == (len(boards), 48, 19, 19)
+    for b, planes in zip(boards, batch):
+        assert np.array_equal(planes, encoder.encode(b))
 
 
 def test_move_symmetry_table_matches_plane_transform_and_keeps_pass():
