@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install gogo and its dependencies into the current Python environment.
 #   ./install.sh          the engine
-#   ./install.sh --test   the engine plus what the test suite needs
+#   ./install.sh --train  the engine plus the training stack's extras (TensorBoard, plots)
+#   ./install.sh --test   the engine, the training extras and the test suite
 # PyTorch: an already-installed torch is kept. Otherwise a machine with an
 # NVIDIA GPU gets the standard (CUDA) build, and one without gets the CPU
 # build: a local wheel if pip is configured with one, else PyTorch's CPU index.
@@ -20,8 +21,8 @@ if ! "$PYTHON" -c "import torch" 2>/dev/null; then
     fi
 fi
 
-if [ "${1:-}" = "--test" ]; then
-    "$PYTHON" -m pip install -e ".[test]"
-else
-    "$PYTHON" -m pip install -e .
-fi
+case "${1:-}" in
+    --test) "$PYTHON" -m pip install -e ".[test]" ;;
+    --train) "$PYTHON" -m pip install -e ".[train]" ;;
+    *) "$PYTHON" -m pip install -e . ;;
+esac

@@ -1,7 +1,8 @@
 """The `gogo` command: one entry point, one module per subcommand.
 
 Each subcommand module defines `add_arguments(parser)` and `run(args)`
-(returning an exit status); modules are imported only when their command runs.
+(returning an exit status); modules are imported only when their command runs, so the
+engine package never loads the training stack (training/, selfplay/) unless asked to.
 """
 import argparse
 import importlib
@@ -12,6 +13,7 @@ COMMANDS = {
     "bench": ("gogo.bench", "benchmarks, one JSON object out"),
     "replay": ("gogo.replay", "read and replay SGF games; count good and rejected records"),
     "features": ("gogo.show_features", "the feature planes of one position of an SGF game"),
+    "train": ("training.train", "train nets: sl (expert games)"),
 }
 
 

@@ -488,12 +488,29 @@ def add_arguments(parser):
                         default=True, help="positional superko (default: on)")
     parser.add_argument("--score-playouts", type=int, default=scoring.DEFAULT_PLAYOUTS,
                         help="random playouts for dead-stone estimation (default %(default)s)")
+    parser.add_argument("--weights", help="policy net weights (default: the bundled weights)")
+    parser.add_argument("--policy-only", action="store_true",
+                        help="play the policy net's move with no search (today the only net player)")
+    parser.add_argument("--sample", action="store_true", help="sample the policy net's move instead of "
+                        "playing the most probable one")
+    parser.add_argument("--random", action="store_true", help="play uniformly random sensible moves")
+    parser.add_argument("--device", help="torch device for the nets (default: cuda if present, else cpu)")
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
 
 
 def make_player(args):
-    """The player `gogo gtp` plays with (later issues add nets and search here)."""
-    return RandomPlayer(args.seed)
+    """The player `gogo gtp` plays with: the policy net, or random moves when asked or when
+    there are no weights to load."""
+    from gogo import nets
+
+    if args.random:
+        return RandomPlayer(args.seed)
+    if args.weights is None and not nets.DEFAULT_POLICY_WEIGHTS.exists():
+        log.warning("no bundled weights at %s: playing random moves", nets.DEFAULT_POLICY_WEIGHTS)
+        return RandomPlayer(args.seed)
+    from gogo.policy_player import PolicyPlayer
+
+    return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed)
 
 
 def run(args):
@@ -504,7 +521,12 @@ def run(args):
     if not MIN_SIZE <= args.size <= MAX_SIZE:
         print(f"gogo gtp: --size must be in {MIN_SIZE}..{MAX_SIZE}", file=sys.stderr)
         return 2
-    engine = GtpEngine(make_player(args), size=args.size, komi=args.komi, superko=args.superko,
+    try:
+        player = make_player(args)
+    except (OSError, ValueError) as error:
+        print(f"gogo gtp: {error}", file=sys.stderr)
+        return 2
+    engine = GtpEngine(player, size=args.size, komi=args.komi, superko=args.superko,
                        seed=args.seed, score_playouts=args.score_playouts)
     try:
         serve(engine, sys.stdin.buffer, protocol_out)

@@ -1,0 +1,138 @@
+"""Policy and value nets: shapes, the per-point bias, weight files, learning, the policy player."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from gogo import features, nets
+from gogo.board import BLACK, PASS, Board
+from gogo.policy_player import PolicyPlayer
+from gogo.sgf import read_game, replay
+
+DATA = Path(__file__).parent / "data"
+
+
+def tiny(kind=nets.POLICY, size=9):
+    torch.manual_seed(0)
+    return nets.build(nets.NetConfig.named("tiny", kind=kind, board_size=size))
+
+
+def test_shapes():
+    policy, value = tiny(), tiny(nets.VALUE)
+    assert policy(torch.zeros(5, 48, 9, 9)).shape == (5, 81)
+    out = value(torch.zeros(5, 49, 9, 9))
+    assert out.shape == (5,) and (out.abs() <= 1).all()
+    big = nets.build(nets.NetConfig.named("alphago"))
+    conv = [m for m in big.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(conv) == 13 and conv[0].kernel_size == (5, 5) and conv[0].out_channels == 192
+    assert all(c.kernel_size == (3, 3) for c in conv[1:12]) and conv[12].kernel_size == (1, 1)
+
+
+def test_each_point_has_its_own_bias():
+    net = tiny()
+    x = torch.rand(2, 48, 9, 9)
+    before = net(x).detach()
+    with torch.no_grad():
+        net.point_bias[17] += 1.5
+    diff = net(x).detach() - before
+    assert torch.allclose(diff[:, 17], torch.full((2,), 1.5))
+    assert torch.count_nonzero(diff.abs() > 1e-6) == 2
+
+
+def test_save_load_round_trip(tmp_path):
+    for kind in (nets.POLICY, nets.VALUE):
+        net = tiny(kind)
+        path = tmp_path / f"{kind}.safetensors"
+        nets.save(net, path, provenance={"data": "none", "steps": 0})
+        loaded = nets.load(path, kind=kind, board_size=9)
+        x = torch.rand(3, net.config.input_planes, 9, 9)
+        assert torch.equal(net(x), loaded(x))
+        assert nets.read_config(path).provenance == {"data": "none", "steps": 0}
+
+
+def test_mismatched_files_are_refused(tmp_path):
+    path = tmp_path / "policy.safetensors"
+    nets.save(tiny(), path)
+    with pytest.raises(ValueError, match="holds a policy net"):
+        nets.load(path, kind=nets.VALUE)
+    with pytest.raises(ValueError, match="9x9"):
+        nets.load(path, board_size=19)
+    tensors = {k: v.contiguous() for k, v in tiny().state_dict().items()}
+    plain = tmp_path / "plain.safetensors"
+    save_file(tensors, str(plain))
+    with pytest.raises(ValueError, match="no gogo net config"):
+        nets.load(plain)
+    config = dict(kind="policy", filters=16, layers=3, board_size=9, feature_version=nets.FEATURE_VERSION)
+    wrong = tmp_path / "wrong.safetensors"
+    save_file(tensors, str(wrong), metadata={"gogo": json.dumps(config)})
+    with pytest.raises(ValueError, match="shape"):
+        nets.load(wrong)
+    config.update(filters=8, feature_version=nets.FEATURE_VERSION + 1)
+    save_file(tensors, str(wrong), metadata={"gogo": json.dumps(config)})
+    with pytest.raises(ValueError, match="feature version"):
+        nets.load(wrong)
+    junk = tmp_path / "junk.safetensors"
+    junk.write_bytes(b"not a weights file")
+    with pytest.raises(ValueError, match="junk.safetensors"):
+        nets.load(junk)
+
+
+def positions_and_moves(count):
+    record = read_game(DATA / "pro-9x9.sgf")
+    encoder = features.Encoder(9)
+    planes, moves = [], []
+    for i in range(count):
+        color, move = record.moves[i]
+        board = replay(record, moves=i)
+        planes.append(encoder.encode(board))
+        moves.append(move[0] * 9 + move[1])
+    return np.stack(planes), np.array(moves)
+
+
+def test_a_tiny_net_learns_a_handful_of_positions():
+    planes, moves = positions_and_moves(8)
+    torch.manual_seed(1)
+    net = nets.build(nets.NetConfig(kind=nets.POLICY, filters=16, layers=3, board_size=9))
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+    x, y = torch.from_numpy(planes).float(), torch.from_numpy(moves)
+    for _ in range(300):
+        loss = torch.nn.functional.cross_entropy(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert (net(x).argmax(1) == y).all()
+
+
+def test_evaluator_policy_is_a_distribution():
+    planes, _ = positions_and_moves(3)
+    evaluator = nets.Evaluator(tiny(), device="cpu")
+    p = evaluator.policy(planes)
+    assert p.shape == (3, 81) and np.allclose(p.sum(1), 1)
+    sharp = evaluator.policy(planes, temperature=0.5)
+    assert sharp.max() >= p.max()
+
+
+def test_policy_player_plays_sensible_moves_and_passes_when_none(tmp_path):
+    path = tmp_path / "policy.safetensors"
+    nets.save(tiny(), path)
+    player = PolicyPlayer(path, device="cpu", seed=3)
+    board = Board(9)
+    for _ in range(30):
+        move = player.genmove(board, board.to_move)
+        assert move != PASS and board.is_sensible(move)
+        board.play(move)
+    full = Board.from_diagram("""
+        . X . X . X . X .
+        X X X X X X X X X
+        . X . X . X . X .
+        X X X X X X X X X
+        . X . X . X . X .
+        X X X X X X X X X
+        . X . X . X . X .
+        X X X X X X X X X
+        . X . X . X . X .""")
+    assert player.genmove(full, BLACK) == PASS
+    assert player.genmove(Board(13), BLACK) != PASS  # another size: random moves, with a warning
