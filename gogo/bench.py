@@ -88,6 +88,79 @@ def bench_features(size, seconds, data=None):
     }
 
 
+PEAK_BF16_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}  # dense tensor-core peaks
+
+
+def net_flops(net):
+    """Floating-point operations (2 per multiply-add) of one forward pass, per position."""
+    import torch
+
+    points = net.config.board_size ** 2
+    total = 0
+    for module in net.modules():
+        if isinstance(module, torch.nn.Conv2d):  # every output point
+            kh, kw = module.kernel_size
+            total += 2 * kh * kw * module.in_channels * module.out_channels * points
+        elif isinstance(module, torch.nn.Linear):
+            total += 2 * module.in_features * module.out_features
+    return total
+
+
+def bench_train(size, seconds, net="small", batch=256, device=None, value=False):
+    """Optimizer steps on random planes: the nets' training throughput, without the data pipeline."""
+    import torch
+
+    from gogo import nets
+
+    config = nets.NetConfig.named(net, kind=nets.VALUE if value else nets.POLICY, board_size=size)
+    device = nets.pick_device(device)
+    model = nets.build(config).to(device)
+    cuda = device.type == "cuda"
+    if cuda:
+        model = model.to(memory_format=torch.channels_last)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    planes = torch.randint(0, 2, (batch, config.input_planes, size, size), dtype=torch.uint8, device=device)
+    targets = torch.randint(0, size * size, (batch,), device=device)
+
+    def step():
+        x = planes.float()
+        if cuda:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+            out = model(x).float()
+        loss = (out - 0.5).pow(2).mean() if value else torch.nn.functional.cross_entropy(out, targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(3):  # warm up (cuDNN autotuning, allocator)
+        step()
+    if cuda:
+        torch.cuda.synchronize()
+    steps = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        step()
+        steps += 1
+        if cuda and steps % 10 == 0:
+            torch.cuda.synchronize()
+    if cuda:
+        torch.cuda.synchronize()
+    elapsed = time.perf_counter() - start
+    rate = steps * batch / elapsed
+    flops = 3 * net_flops(model)  # forward + backward (about twice the forward)
+    name = torch.cuda.get_device_name(device) if cuda else "cpu"
+    peak = next((v for k, v in PEAK_BF16_TFLOPS.items() if k in name), None)
+    return {
+        "benchmark": "train", "net": net, "kind": config.kind, "size": size, "batch": batch,
+        "device": name, "threads": torch.get_num_threads(), "seconds": round(elapsed, 3),
+        "positions_per_second": round(rate, 1), "gflops_per_position": round(flops / 1e9, 3),
+        "tflops": round(rate * flops / 1e12, 2),
+        "mfu_bf16": round(rate * flops / 1e12 / peak, 3) if peak else None,
+        "machine": machine(),
+    }
+
+
 def machine():
     """What the numbers were measured on."""
     import os
@@ -102,7 +175,7 @@ def machine():
             "numpy": np.__version__, "numba": numba.__version__}
 
 
-BENCHMARKS = {"playouts": bench_playouts, "features": bench_features}
+BENCHMARKS = {"playouts": bench_playouts, "features": bench_features, "train": bench_train}
 
 
 def add_arguments(parser):
@@ -111,11 +184,17 @@ def add_arguments(parser):
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--data", nargs="*", help="SGF files, folders or archives (features; "
                         "default: the newest KGS archive in ../shared/data)")
+    parser.add_argument("--net", default="small", help="train: net config (alphago, small, tiny)")
+    parser.add_argument("--batch", type=int, default=256, help="train: batch size")
+    parser.add_argument("--value", action="store_true", help="train: the value net")
+    parser.add_argument("--device", help="train: torch device (default: cuda if present)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
 
 
 def run(args):
-    options = {"data": args.data} if args.what == "features" else {}
+    options = {"features": {"data": args.data},
+               "train": {"net": args.net, "batch": args.batch, "device": args.device, "value": args.value},
+               }.get(args.what, {})
     result = BENCHMARKS[args.what](args.size, args.seconds, **options)
     print(json.dumps(result, indent=None if args.json else 2))
     return 0

@@ -13,7 +13,9 @@ COMMANDS = {
     "bench": ("gogo.bench", "benchmarks, one JSON object out"),
     "replay": ("gogo.replay", "read and replay SGF games; count good and rejected records"),
     "features": ("gogo.show_features", "the feature planes of one position of an SGF game"),
+    "data": ("training.data_cli", "build a game store from SGF sources"),
     "train": ("training.train", "train nets: sl (expert games)"),
+    "eval": ("training.evaluate", "a net's accuracy on held-out games"),
 }
 
 

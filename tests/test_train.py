@@ -1,0 +1,101 @@
+"""`gogo train sl` and `gogo eval` on a tiny 9x9 store: learning, logs, exact resume after kill -9."""
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+from argparse import ArgumentParser
+
+import pytest
+
+from gogo import nets
+from test_data import random_games, write
+from training import evaluate, sl
+from training.store import Filters, build_store
+
+DETERMINISTIC = ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr"]
+
+
+@pytest.fixture(scope="module")
+def games(tmp_path_factory):
+    return write(tmp_path_factory.mktemp("games") / "sgf", random_games(30, seed=5))
+
+
+@pytest.fixture(scope="module")
+def store(games, tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "tiny.npz"
+    build_store([games], path, Filters(size=9, min_moves=0), val=0.2, test=0.2)
+    return path
+
+
+def arg_list(store, out, *extra):
+    return ["--store", str(store), "--out", str(out), "--net", "tiny", "--batch", "16", "--workers", "0",
+            "--no-progress", "--val-positions", "64", "--log-every", "5", "--val-every", "10", *extra]
+
+
+def train_args(store, out, *extra):
+    parser = ArgumentParser()
+    sl.add_arguments(parser)
+    return parser.parse_args(arg_list(store, out, *extra))
+
+
+def rows(out):
+    with open(out / "log.csv", newline="") as handle:
+        return [{k: r[k] for k in ["step"] + DETERMINISTIC} for r in csv.DictReader(handle)]
+
+
+def test_training_writes_weights_logs_and_plot(store, tmp_path):
+    out = tmp_path / "run"
+    assert sl.run(train_args(store, out, "--steps", "20", "--checkpoint-every", "10",
+                             "--optimizer", "adamw", "--lr", "0.01")) == 0
+    for name in ["checkpoint.safetensors", "policy.safetensors", "log.csv", "curves.png", "args.json"]:
+        assert (out / name).exists(), name
+    assert list((out / "events").iterdir())
+    assert not list(out.glob("*.tmp"))
+    log = rows(out)
+    assert [int(r["step"]) for r in log] == [5, 10, 15, 20]
+    assert float(log[-1]["train_loss"]) < float(log[0]["train_loss"])
+    config = nets.read_config(out / "policy.safetensors")
+    assert config.provenance["steps"] == 20 and config.provenance["positions"] == 320
+    with pytest.raises(SystemExit, match="already holds a run"):
+        sl.run(train_args(store, out, "--steps", "30"))
+
+
+def test_value_net_training(store, tmp_path):
+    out = tmp_path / "value"
+    assert sl.run(train_args(store, out, "--value", "--steps", "10", "--checkpoint-every", "10")) == 0
+    assert nets.read_config(out / "value.safetensors").kind == nets.VALUE
+    assert "val_mse" in open(out / "log.csv").readline()
+
+
+def test_resume_after_kill_gives_the_same_loss_curve(store, tmp_path):
+    steps = ["--steps", "300", "--checkpoint-every", "20"]
+    whole = tmp_path / "whole"
+    sl.run(train_args(store, whole, *steps))
+    killed = tmp_path / "killed"
+    command = [sys.executable, "-m", "gogo.cli", "train", "sl", *arg_list(store, killed, *steps)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not (killed / "checkpoint.safetensors").exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    interrupted_at = len(rows(killed))
+    assert interrupted_at * 5 < 300, "the run finished before it could be killed"
+    sl.run(train_args(store, killed, *steps, "--resume"))
+    assert rows(killed) == rows(whole)
+
+
+def test_eval_on_a_store_and_on_sgf(store, games, tmp_path, capsys):
+    out = tmp_path / "run"
+    sl.run(train_args(store, out, "--steps", "10", "--checkpoint-every", "10"))
+    parser = ArgumentParser()
+    evaluate.add_arguments(parser)
+    weights = str(out / "policy.safetensors")
+    for data in ([str(store)], [str(games)]):
+        capsys.readouterr()
+        evaluate.run(parser.parse_args(["--weights", weights, "--data", *data, "--json"]))
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert result["positions"] > 0 and 0 <= result["top1"] <= result["top5"] <= 1
+    assert result["games"] == 30  # every SGF game, where the store's test split holds a few

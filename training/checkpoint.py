@@ -1,0 +1,59 @@
+"""Training checkpoints: one safetensors file, written atomically, with nothing pickled.
+
+The file holds the net's tensors ("net.*"), the optimizer's tensors ("optimizer.<param>.<key>"),
+the torch RNG state, and in its metadata a JSON object with everything else: the net config
+(under "gogo", so the file also loads as weights), the optimizer's hyperparameters and scalar
+state, and the trainer's own state (step, data position, ...).
+"""
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+
+def save_checkpoint(path, net, optimizer, state):
+    path = Path(path)
+    tensors = {f"net.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    optimizer_state = optimizer.state_dict()
+    scalars = {}
+    for index, values in optimizer_state["state"].items():
+        for key, value in values.items():
+            if torch.is_tensor(value):
+                tensors[f"optimizer.{index}.{key}"] = value.detach().cpu().contiguous()
+            else:
+                scalars[f"{index}.{key}"] = value
+    tensors["rng.torch"] = torch.get_rng_state()
+    metadata = {
+        "gogo": json.dumps(asdict(net.config)),
+        "optimizer": json.dumps({"param_groups": optimizer_state["param_groups"], "scalars": scalars}),
+        "trainer": json.dumps(state),
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    save_file(tensors, str(tmp), metadata=metadata)
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
+def load_checkpoint(path, net, optimizer):
+    """Restore net, optimizer and torch RNG from `path`; returns the trainer's state."""
+    with safe_open(str(path), framework="pt") as handle:
+        metadata = handle.metadata()
+        tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+    net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+    saved = json.loads(metadata["optimizer"])
+    state = {}
+    for key, value in tensors.items():
+        if key.startswith("optimizer."):
+            _, index, name = key.split(".", 2)
+            state.setdefault(int(index), {})[name] = value
+    for key, value in saved["scalars"].items():
+        index, name = key.split(".", 1)
+        state.setdefault(int(index), {})[name] = value
+    optimizer.load_state_dict({"state": state, "param_groups": saved["param_groups"]})
+    torch.set_rng_state(tensors["rng.torch"])
+    return json.loads(metadata["trainer"])
