@@ -376,17 +376,14 @@ def _move_features(grid, meta, p, chain_libs, liberty_list, liberty_start, mark,
 
 
 @njit(cache=True)
-def encode_into(grid, meta, out, ladder_grids, ladder_metas, ladder_moves):
-    """Write the planes of one position into `out` (48 or 49 planes, size, size)."""
+def encode_into(grid, meta, out, workspace):
+    """Write the planes of one position into `out` (48 or 49 planes, size, size); `workspace`
+    is the scratch space from new_workspace (reused, so encoding allocates nothing)."""
+    ladder_grids, ladder_metas, ladder_moves, chain_libs, liberty_list, liberty_start, mark = workspace
     n = meta[SIZE]
     stride = meta[STRIDE]
     me = meta[TO_MOVE]
-    points = grid.shape[1]
     out[:] = 0
-    chain_libs = np.zeros(points, np.int32)
-    liberty_list = np.empty(4 * points, np.int32)
-    liberty_start = np.zeros(points, np.int32)
-    mark = np.empty(points, np.int64)
     _chain_liberties(grid, meta, chain_libs, liberty_list, liberty_start, mark)
     for row in range(n):
         for col in range(n):
@@ -477,9 +474,21 @@ def _ladder_features(grid, meta, p, libs_after, out, row, col, chain_libs, liber
 
 
 @njit(cache=True)
-def encode_batch_into(grids, metas, out, ladder_grids, ladder_metas, ladder_moves):
+def encode_batch_into(grids, metas, out, workspace):
     for i in range(grids.shape[0]):
-        encode_into(grids[i], metas[i], out[i], ladder_grids, ladder_metas, ladder_moves)
+        encode_into(grids[i], metas[i], out[i], workspace)
+
+
+def new_workspace(size):
+    """Scratch arrays for encode_into: the ladder reader's boards and node stack, and the
+    per-chain liberty lists."""
+    grid, meta = rules.new_position(size)
+    points = grid.shape[1]
+    return (np.zeros((LADDER_MAX_PLIES + 2,) + grid.shape, grid.dtype),
+            np.zeros((LADDER_MAX_PLIES + 2,) + meta.shape, meta.dtype),
+            np.zeros((LADDER_MAX_PLIES + 2, FIRST_MOVE + MAX_DEFENCES), np.int64),
+            np.zeros(points, np.int32), np.zeros(4 * points, np.int32),
+            np.zeros(points, np.int32), np.zeros(points, np.int64))
 
 
 class Encoder:
@@ -488,24 +497,21 @@ class Encoder:
     def __init__(self, size, value_net=False):
         self.size = size
         self.planes = NUM_VALUE_PLANES if value_net else NUM_PLANES
-        grid, meta = rules.new_position(size)
-        self.ladder_grids = np.zeros((LADDER_MAX_PLIES + 2,) + grid.shape, grid.dtype)
-        self.ladder_metas = np.zeros((LADDER_MAX_PLIES + 2,) + meta.shape, meta.dtype)
-        self.ladder_moves = np.zeros((LADDER_MAX_PLIES + 2, FIRST_MOVE + MAX_DEFENCES), np.int64)
+        self.workspace = new_workspace(size)
 
     def encode(self, board, out=None):
         if board.size != self.size:
             raise ValueError(f"encoder is for {self.size}x{self.size}, board is {board.size}x{board.size}")
         if out is None:
             out = np.empty((self.planes, self.size, self.size), np.uint8)
-        encode_into(board.grid, board.meta, out, self.ladder_grids, self.ladder_metas, self.ladder_moves)
+        encode_into(board.grid, board.meta, out, self.workspace)
         return out
 
     def encode_arrays(self, grids, metas, out=None):
         """Planes for a batch of positions given as stacked (grid, meta) arrays."""
         if out is None:
             out = np.empty((len(grids), self.planes, self.size, self.size), np.uint8)
-        encode_batch_into(grids, metas, out, self.ladder_grids, self.ladder_metas, self.ladder_moves)
+        encode_batch_into(grids, metas, out, self.workspace)
         return out
 
     def encode_batch(self, boards, out=None):

@@ -77,7 +77,7 @@ def replay_into(grid, meta, empty_grid, empty_meta, moves, colors, setup_points,
 @njit(cache=True)
 def _encode_positions(moves, colors, move_offsets, setup_points, setup_colors, setup_offsets, size,
                       games, move_numbers, symmetries, dest, gather, out, grid, meta, empty_grid,
-                      empty_meta, scratch, ladder_grids, ladder_metas, ladder_moves):
+                      empty_meta, scratch, workspace):
     """Encode positions (sorted by game, then move) into out[dest[k]] under their symmetries;
     `gather[s, j]` is the point whose value lands on j. Returns -1, or a game that does not replay."""
     n = size * size
@@ -97,7 +97,7 @@ def _encode_positions(moves, colors, move_offsets, setup_points, setup_colors, s
                 return g
             played += 1
         meta[TO_MOVE] = colors[base + m]
-        features.encode_into(grid, meta, scratch, ladder_grids, ladder_metas, ladder_moves)
+        features.encode_into(grid, meta, scratch, workspace)
         target = out[dest[k]].reshape((planes, n))
         s = symmetries[k]
         for c in range(planes):
@@ -144,7 +144,7 @@ class PositionEncoder:
         self.store, self.size = store, size
         self.planes = features.NUM_VALUE_PLANES if value_planes else features.NUM_PLANES
         encoder = features.Encoder(size, value_net=value_planes)
-        self.ladder = (encoder.ladder_grids, encoder.ladder_metas, encoder.ladder_moves)
+        self.workspace = encoder.workspace
         self.empty = rules.new_position(size)
         self.grid, self.meta = self.empty[0].copy(), self.empty[1].copy()
         self.scratch = np.empty((self.planes, size, size), np.uint8)
@@ -164,7 +164,7 @@ class PositionEncoder:
         bad = _encode_positions(s.moves, s.colors, s.move_offsets, s.setup_points, s.setup_colors,
                                 s.setup_offsets, self.size, games[order], move_numbers[order],
                                 symmetries[order], order, self.gather, out, self.grid, self.meta,
-                                self.empty[0], self.empty[1], self.scratch, *self.ladder)
+                                self.empty[0], self.empty[1], self.scratch, self.workspace)
         if bad >= 0:
             raise ValueError(f"game {bad} of the store does not replay (a corrupt store?)")
         return out
