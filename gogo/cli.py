@@ -16,6 +16,7 @@ COMMANDS = {
     "data": ("training.data_cli", "build a game store from SGF sources"),
     "train": ("training.train", "train nets: sl (expert games)"),
     "eval": ("training.evaluate", "a net's accuracy on held-out games"),
+    "match": ("selfplay.match", "games between two GTP engines: win rate, interval, Elo"),
 }
 
 

@@ -16,7 +16,9 @@ import pytest
 
 from gogo.board import max_fixed_handicap
 from gogo.gtp import GtpEngine
+from gogo import sgf
 from gogo.gtp_client import GtpClient, gnugo_path
+from selfplay.match import run_match
 
 ROOT = Path(__file__).resolve().parent.parent
 GNUGO = gnugo_path()
@@ -77,18 +79,21 @@ def test_differential_random_games():
     assert stats.superko_undos == stats.attempts["superko"]
 
 
-def test_full_game_against_gnugo(tmp_path):
-    referee = load_tool("referee")
-    sgf_path = tmp_path / "game.sgf"
-    result = referee.play_game(GOGO + ["gtp", "--seed", "1"], [GNUGO, "--mode", "gtp", "--level", "1"],
-                               size=9, komi=7.5, sgf_path=str(sgf_path))
-    assert result["end"] in ("passes", "resign"), result
-    assert result["black_name"] == "gogo" and result["white_name"] == "GNU Go"
-    for color in ("black", "white"):
-        assert result[f"{color}_score"] is not None and SCORE.match(result[f"{color}_score"]), result
-    # random play against GNU Go: both engines see White winning
-    assert result["black_score"].startswith("W+") and result["white_score"].startswith("W+"), result
-    # the game record loads back into the engine and replays to the same final position
-    engine = GtpEngine(size=19)
-    assert engine.handle(f"loadsgf {sgf_path}") == "= \n\n"
-    assert len(engine.board.moves) == len(result["moves"])
+def test_full_games_against_gnugo_through_the_match_referee(tmp_path):
+    gogo = GOGO + ["gtp", "--random", "--seed", "1"]
+    summary = run_match(gogo, [GNUGO, "--mode", "gtp", "--level", "1"], games=2, size=9,
+                        sgf_dir=tmp_path, parallel=2)
+    assert summary["games"] == 2 and [g["a_color"] for g in summary["games_detail"]] == ["black", "white"]
+    for detail in summary["games_detail"]:
+        assert detail["end"] in ("passes", "resign"), detail
+        assert SCORE.match(detail["result"]) or detail["result"] in ("B+R", "W+R"), detail
+        # the record holds the game as played, with its result, and loads back into the engine
+        path = tmp_path / f"game-{detail['index']:04d}.sgf"
+        record = sgf.read_game(path)
+        assert len(record.moves) == detail["moves"] and record.result == detail["result"]
+        assert {record.black_player, record.white_player} == {"gogo", "GNU Go"}
+        assert GtpEngine(size=19).handle(f"loadsgf {path}") == "= \n\n"
+    a_won = [d["result"][0] == d["a_color"][0].upper() for d in summary["games_detail"]]
+    assert summary["a_wins"] == sum(a_won)
+    # random play against GNU Go: GNU Go wins both
+    assert summary["a_wins"] == 0, summary

@@ -1,0 +1,174 @@
+"""`gogo match`: games between two GTP engines, with a win rate, a confidence interval and Elo.
+
+    gogo match --black "gogo gtp" --white "gnugo --mode gtp --level 10" --games 20 --size 19
+
+The engines swap colours every game: `--black` takes Black in even-numbered games, so the
+engine named first is "A" and the other "B". A game ends with two passes, a resignation, an
+illegal move (the offender loses) or --max-moves moves. Finished games are scored by a referee:
+GNU Go's final_score when GNU Go is installed (it removes dead stones well), else gogo's own
+Monte Carlo dead-stone scoring, on the moves replayed into it. Every game is written as SGF with
+its result; the summary (JSON with --json) gives A's wins, its win rate with a 95% Wilson interval
+and the Elo difference that rate implies.
+"""
+import json
+import math
+import shlex
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from gogo import scoring, sgf
+from gogo.board import BLACK, WHITE, Board
+from gogo.gtp_client import GtpClient, gnugo_path
+
+COLORS = {BLACK: "black", WHITE: "white"}
+Z95 = 1.959964  # two-sided 95% normal quantile
+
+
+def wilson_interval(wins, games, z=Z95):
+    """The Wilson score interval of a win rate."""
+    if games == 0:
+        return 0.0, 1.0
+    p = wins / games
+    centre = (p + z * z / (2 * games)) / (1 + z * z / games)
+    half = z * math.sqrt(p * (1 - p) / games + z * z / (4 * games * games)) / (1 + z * z / games)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def elo(rate):
+    """The Elo difference a win rate implies (infinite at 0 and 1)."""
+    if rate <= 0:
+        return -math.inf
+    if rate >= 1:
+        return math.inf
+    return -400 * math.log10(1 / rate - 1)
+
+
+def referee_score(board, moves):
+    """'B+3.5' / 'W+R'-style result of a finished game on `board` (its moves already played)."""
+    gnugo = gnugo_path()
+    if gnugo is None:
+        return scoring.format_score(scoring.score_without(board, scoring.dead_chains(board)))
+    with GtpClient([gnugo, "--mode", "gtp", "--chinese-rules"]) as referee:
+        setup = [f"boardsize {board.size}", "clear_board", f"komi {board.komi}"]
+        answers = referee.send_many(setup + [f"play {c} {v}" for c, v in moves] + ["final_score"])
+    ok, text = answers[-1]
+    if not ok or not all(ok for ok, _ in answers):
+        raise RuntimeError(f"the GNU Go referee refused the game: {answers}")
+    return text
+
+
+def play_game(black, white, size=19, komi=7.5, max_moves=None, stderr=subprocess.DEVNULL):
+    """One game between engine command lines `black` and `white`. Returns a dict: moves, end
+    ('passes', 'resign', 'illegal', 'max_moves'), result ('B+3.5', 'W+R', ...), winner, names."""
+    max_moves = max_moves or 3 * size * size
+    board = Board(size, komi=komi)
+    engines = {c: GtpClient(cmd, stderr=stderr) for c, cmd in ((BLACK, black), (WHITE, white))}
+    game = {"moves": [], "end": "max_moves", "names": {}}
+    start = time.perf_counter()
+    try:
+        for color, engine in engines.items():
+            answers = engine.send_many(["name", f"boardsize {size}", "clear_board", f"komi {komi}"])
+            if not all(ok for ok, _ in answers):
+                raise RuntimeError(f"{COLORS[color]} engine refused the setup: {answers}")
+            game["names"][COLORS[color]] = answers[0][1]
+        color = BLACK
+        while len(game["moves"]) < max_moves and game["end"] == "max_moves":
+            ok, vertex = engines[color].send(f"genmove {COLORS[color]}")
+            vertex = vertex.lower()
+            if not ok:
+                raise RuntimeError(f"{COLORS[color]} engine failed to move: {vertex}")
+            if vertex == "resign":
+                game.update(end="resign", result=f"{'W' if color == BLACK else 'B'}+R")
+                break
+            try:
+                board.play(board.parse_vertex(vertex), color)
+            except ValueError:  # IllegalMove is a ValueError, and so is a vertex off the board
+                game.update(end="illegal", result=f"{'W' if color == BLACK else 'B'}+F", illegal=vertex)
+                break
+            game["moves"].append((COLORS[color], vertex))
+            ok, text = engines[3 - color].send(f"play {COLORS[color]} {vertex}")
+            if not ok:
+                raise RuntimeError(f"{COLORS[3 - color]} engine refused {COLORS[color]} {vertex}: {text}")
+            if board.passes == 2:
+                game["end"] = "passes"
+            color = 3 - color
+    finally:
+        for engine in engines.values():
+            engine.close()
+    if "result" not in game:
+        game["result"] = referee_score(board, game["moves"])
+    game["winner"] = {"B": "black", "W": "white"}.get(game["result"][:1])
+    game["seconds"] = round(time.perf_counter() - start, 1)
+    game["board"] = board
+    return game
+
+
+def write_sgf(game, path):
+    record = sgf.record_from_board(game["board"], result=game["result"],
+                                   black_player=game["names"].get("black"),
+                                   white_player=game["names"].get("white"))
+    Path(path).write_bytes(sgf.write_game(record))
+
+
+def run_match(engine_a, engine_b, games, size=19, komi=7.5, parallel=1, sgf_dir=None, max_moves=None,
+              log=None):
+    """Play `games` games, A taking Black in even-numbered ones. Returns the summary dict."""
+    if sgf_dir:
+        Path(sgf_dir).mkdir(parents=True, exist_ok=True)
+
+    def one(index):
+        black, white = (engine_a, engine_b) if index % 2 == 0 else (engine_b, engine_a)
+        game = play_game(black, white, size, komi, max_moves)
+        a_color = "black" if index % 2 == 0 else "white"
+        game.update(index=index, a_color=a_color, a_won=game["winner"] == a_color)
+        if sgf_dir:
+            write_sgf(game, Path(sgf_dir) / f"game-{index:04d}.sgf")
+        if log:
+            log(f"game {index}: A ({a_color}) {'won' if game['a_won'] else 'lost'} {game['result']} "
+                f"after {len(game['moves'])} moves, {game['seconds']} s")
+        return game
+
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:  # the engines do the work
+        results = sorted(pool.map(one, range(games)), key=lambda g: g["index"])
+    wins = sum(g["a_won"] for g in results)
+    low, high = wilson_interval(wins, games)
+    rate = wins / games if games else 0.0
+    return {
+        "engine_a": " ".join(engine_a), "engine_b": " ".join(engine_b), "games": games,
+        "size": size, "komi": komi, "a_wins": wins, "a_win_rate": round(rate, 4),
+        "a_win_rate_95": [round(low, 4), round(high, 4)],
+        "elo_a_minus_b": round(elo(rate), 1), "elo_95": [round(elo(low), 1), round(elo(high), 1)],
+        "a_wins_as_black": sum(g["a_won"] for g in results if g["a_color"] == "black"),
+        "ends": {e: sum(g["end"] == e for g in results) for e in ("passes", "resign", "illegal", "max_moves")},
+        "games_detail": [{k: g[k] for k in ("index", "a_color", "result", "end", "seconds")}
+                         | {"moves": len(g["moves"])} for g in results],
+    }
+
+
+def add_arguments(parser):
+    parser.add_argument("--black", required=True, help="engine A's command line (Black in game 0)")
+    parser.add_argument("--white", required=True, help="engine B's command line (White in game 0)")
+    parser.add_argument("--games", type=int, default=10)
+    parser.add_argument("--size", type=int, default=19)
+    parser.add_argument("--komi", type=float, default=7.5)
+    parser.add_argument("--parallel", type=int, default=1, help="games at once")
+    parser.add_argument("--max-moves", type=int, help="adjudicate by score after this many moves")
+    parser.add_argument("--sgf-dir", help="write every game here as SGF")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+
+def run(args):
+    summary = run_match(shlex.split(args.black), shlex.split(args.white), args.games, args.size, args.komi,
+                        args.parallel, args.sgf_dir, args.max_moves,
+                        log=lambda line: print(line, file=sys.stderr, flush=True))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"A: {summary['engine_a']}\nB: {summary['engine_b']}")
+        print(f"A won {summary['a_wins']}/{summary['games']} = {summary['a_win_rate']:.1%} "
+              f"(95% {summary['a_win_rate_95'][0]:.1%}..{summary['a_win_rate_95'][1]:.1%}), "
+              f"Elo A-B {summary['elo_a_minus_b']} ({summary['elo_95'][0]}..{summary['elo_95'][1]})")
+    return 0

@@ -1,0 +1,22 @@
+"""The match statistics: Wilson interval and Elo."""
+import math
+
+import pytest
+
+from selfplay.match import elo, wilson_interval
+
+
+def test_wilson_interval():
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    low, high = wilson_interval(8, 10)
+    assert low == pytest.approx(0.4902, abs=1e-4) and high == pytest.approx(0.9434, abs=1e-4)
+    low, high = wilson_interval(5, 10)
+    assert low == pytest.approx(1 - high)
+    assert wilson_interval(0, 20)[0] == 0.0 and wilson_interval(20, 20)[1] == 1.0
+
+
+def test_elo():
+    assert elo(0.5) == 0
+    assert elo(0.75) == pytest.approx(190.85, abs=0.01)
+    assert elo(0.25) == pytest.approx(-190.85, abs=0.01)
+    assert elo(0.0) == -math.inf and elo(1.0) == math.inf
