@@ -1,0 +1,108 @@
+"""PUCT search on diagram positions with a uniform prior and a scripted value."""
+import math
+
+import numpy as np
+
+from gogo import features, rules
+from gogo.board import BLACK, PASS, WHITE, Board
+from gogo.search import UNEXPANDED, Search, principal_variation
+
+
+def material_evaluator(size, sign=1.0):
+    """Uniform priors over sensible moves; value = tanh(area score / 4) for the player to move
+    (sign=-1 flips it: the wrong sign, for the sign test)."""
+    encoder = features.Encoder(size)
+
+    def evaluate(grids, metas):
+        planes = encoder.encode_arrays(grids, metas)
+        sensible = planes[:, features.SENSIBLE].reshape(len(grids), -1).astype(bool)
+        priors = np.ones(sensible.shape, np.float32)
+        values = np.empty(len(grids))
+        for i in range(len(grids)):
+            score = rules.area_score(grids[i], metas[i])
+            mover = 1 if metas[i][rules.TO_MOVE] == BLACK else -1
+            values[i] = sign * math.tanh(mover * score / 4)
+        return priors, sensible, values
+
+    return evaluate
+
+
+# Flat priors: the paper's c_puct of 5 spreads the visits too thin to focus, and without a
+# first-play reduction every reply gets tried once before any is read deeper.
+C_PUCT, FPU = 1.0, 0.0
+
+
+def best_move(board, visits=400, sign=1.0, batch=8):
+    search = Search(material_evaluator(board.size, sign), batch=batch, c_puct=C_PUCT, fpu_reduction=FPU,
+                    komi=0)
+    moves, counts, q, priors = search.run(board, visits)
+    return board.vertex(int(moves[np.argmax(counts)])), search
+
+
+CAPTURE = """
+    . . . . . . .
+    . . . . . . .
+    . X X X . . .
+    X O O O X . .
+    . X O X . . .
+    . . . . . . .
+    . . . . . . ."""  # White's four stones have one liberty, C2
+
+
+def test_finds_the_capturing_move():
+    move, _ = best_move(Board.from_diagram(CAPTURE, to_move=BLACK))
+    assert move == "C2"
+
+
+def test_finds_the_saving_move():
+    # two plies deep: any other move lets Black capture
+    move, _ = best_move(Board.from_diagram(CAPTURE, to_move=WHITE), visits=1000)
+    assert move == "C2"
+
+
+def test_visit_counts_add_up_and_virtual_loss_leaves_no_residue():
+    b = Board.from_diagram(CAPTURE, to_move=BLACK)
+    _, search = best_move(b, visits=300, batch=16)
+    tree = search.tree
+    assert tree.visits[0] == 300
+    for node in range(int(tree.size[0])):
+        if tree.first[node] != UNEXPANDED and not tree.terminal[node]:
+            children = slice(tree.first[node], tree.first[node] + tree.count[node])
+            # a node's own evaluation is its first visit; every other visit went to a child
+            assert tree.visits[children].sum() == tree.visits[node] - 1
+        assert tree.visits[node] >= 0 and abs(tree.value_sum[node]) <= tree.visits[node] + 1e-9
+
+
+def test_the_value_sign_decides_the_move():
+    b = Board.from_diagram(CAPTURE, to_move=BLACK)
+    bad, _ = best_move(b, sign=-1.0)  # values read for the wrong player
+    assert bad != "C2"
+
+
+AHEAD = """
+    . . X O .
+    . . X O .
+    . . X O .
+    . . X O .
+    . . X O ."""  # Black's area 15, White's 10
+
+
+def pass_search(komi):
+    b = Board.from_diagram(AHEAD, to_move=WHITE, komi=komi)
+    b.play(PASS, WHITE)  # White has passed: a Black pass ends the game
+    search = Search(material_evaluator(5), batch=4, c_puct=C_PUCT, fpu_reduction=FPU, komi=komi)
+    moves, counts, q, _ = search.run(b, 200)
+    return moves, counts, q
+
+
+def test_passes_to_end_a_won_game():
+    moves, counts, q = pass_search(komi=0.5)
+    assert moves[np.argmax(counts)] == PASS
+    assert q[list(moves).index(PASS)] == 1.0
+
+
+def test_never_passes_away_a_game_it_is_losing():
+    moves, counts, q = pass_search(komi=10.5)  # Black is behind by 5.5 under area scoring
+    assert moves[np.argmax(counts)] != PASS
+    assert q[list(moves).index(PASS)] == -1.0
+    assert principal_variation(Search(material_evaluator(5)).tree) == []
