@@ -490,7 +490,10 @@ def add_arguments(parser):
                         help="random playouts for dead-stone estimation (default %(default)s)")
     parser.add_argument("--weights", help="policy net weights (default: the bundled weights)")
     parser.add_argument("--policy-only", action="store_true",
-                        help="play the policy net's move with no search (today the only net player)")
+                        help="play the policy net's move with no search (the default without --visits)")
+    parser.add_argument("--visits", type=int, help="search this many visits per move (PUCT with the "
+                        "policy net; leaf values from --value-weights or random playouts)")
+    parser.add_argument("--value-weights", help="value net weights for the search")
     parser.add_argument("--sample", action="store_true", help="sample the policy net's move instead of "
                         "playing the most probable one")
     parser.add_argument("--random", action="store_true", help="play uniformly random sensible moves")
@@ -508,6 +511,11 @@ def make_player(args):
     if args.weights is None and not nets.DEFAULT_POLICY_WEIGHTS.exists():
         log.warning("no bundled weights at %s: playing random moves", nets.DEFAULT_POLICY_WEIGHTS)
         return RandomPlayer(args.seed)
+    if args.visits and not args.policy_only:
+        from gogo.engine import SearchPlayer
+
+        return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
+                            seed=args.seed)
     from gogo.policy_player import PolicyPlayer
 
     return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed)

@@ -106,3 +106,22 @@ def test_never_passes_away_a_game_it_is_losing():
     assert moves[np.argmax(counts)] != PASS
     assert q[list(moves).index(PASS)] == -1.0
     assert principal_variation(Search(material_evaluator(5)).tree) == []
+
+
+def test_search_player_with_a_tiny_net_plays_legal_moves(tmp_path):
+    import torch
+
+    from gogo import nets
+    from gogo.engine import SearchPlayer
+
+    torch.manual_seed(0)
+    path = tmp_path / "policy.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), path)
+    player = SearchPlayer(path, visits=32, device="cpu", seed=1)
+    board = Board(9, komi=7.5)
+    for _ in range(6):
+        move = player.genmove(board, board.to_move)
+        assert move == PASS or board.is_legal(move)
+        board.play(move)
+    moves, visits, _, _ = player.last
+    assert visits.sum() == 31  # the root's first visit evaluates the root itself

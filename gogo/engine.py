@@ -1,0 +1,84 @@
+"""A player that searches: PUCT guided by the policy net, leaves judged by the value net or,
+without one, by random playouts (AlphaGo's rollouts, with lambda = 1).
+
+    gogo gtp --visits 400                  # bundled policy net, playout values
+    gogo gtp --visits 400 --value-weights value.safetensors
+"""
+import logging
+
+import numpy as np
+
+from gogo import features, nets, playout, rules
+from gogo.board import BLACK, PASS
+from gogo.player import RESIGN, Player, RandomPlayer
+from gogo.search import C_PUCT, Search
+
+log = logging.getLogger("gogo.engine")
+
+PRIOR_TEMPERATURE = 1 / 0.67  # the paper's softmax temperature beta = 0.67 for the SL priors
+ROLLOUTS_PER_LEAF = 4
+RESIGN_BELOW = -0.9  # resign when the chosen move's value is below this...
+RESIGN_MIN_VISITS = 200  # ...and it has been read this much
+
+
+class NetEvaluator:
+    """Leaf evaluation for gogo.search: priors from the policy net, values from the value net or
+    from random playouts scored by Tromp-Taylor with komi."""
+
+    def __init__(self, policy, value=None, device=None, rollouts=ROLLOUTS_PER_LEAF, komi=7.5, seed=1):
+        self.policy = nets.Evaluator(policy, device)
+        self.value = nets.Evaluator(value, device) if value is not None else None
+        size = policy.config.board_size
+        self.encoder = features.Encoder(size, value_net=value is not None)
+        self.rollouts = rollouts
+        self.komi = komi
+        self.seed = seed
+
+    def __call__(self, grids, metas):
+        planes = self.encoder.encode_arrays(grids, metas)
+        priors = self.policy.policy(planes[:, :features.NUM_PLANES], PRIOR_TEMPERATURE)
+        sensible = planes[:, features.SENSIBLE].reshape(len(grids), -1).astype(bool)
+        if self.value is not None:
+            values = self.value(planes)
+        else:
+            values = np.array([self._rollout_value(g, m) for g, m in zip(grids, metas)])
+        return priors, sensible, values
+
+    def _rollout_value(self, grid, meta):
+        self.seed += 1
+        _, scores, _ = playout.run_playouts(grid, meta, self.rollouts, self.seed)
+        black = np.sign(scores - self.komi).mean()
+        return black if meta[rules.TO_MOVE] == BLACK else -black
+
+
+class SearchPlayer(Player):
+    def __init__(self, weights=None, value_weights=None, visits=400, batch=8, device=None, seed=None,
+                 c_puct=C_PUCT, resign=True):
+        policy = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
+        value = nets.load(value_weights, kind=nets.VALUE) if value_weights else None
+        self.size = policy.config.board_size
+        self.evaluator = NetEvaluator(policy, value, device, seed=seed or 1)
+        self.search = Search(self.evaluator, batch=batch, c_puct=c_puct)
+        self.visits = visits
+        self.resign = resign
+        self.fallback = RandomPlayer(seed)
+        self.last = None  # (moves, visits, q, priors) of the last search, for analysis
+
+    def genmove(self, board, color):
+        if board.size != self.size:
+            log.warning("the nets are for %dx%d; playing random moves on %dx%d",
+                        self.size, self.size, board.size, board.size)
+            return self.fallback.genmove(board, color)
+        position = board
+        if board.to_move != color:
+            position = board.copy()
+            position.to_move = color
+        self.evaluator.komi = self.search.komi = board.komi
+        moves, visits, q, priors = self.last = self.search.run(position, self.visits)
+        if len(moves) == 0:
+            return PASS
+        best = int(np.argmax(visits))
+        log.info("%s: %d visits, value %.3f", board.vertex(int(moves[best])), visits[best], q[best])
+        if self.resign and visits[best] >= RESIGN_MIN_VISITS and q[best] < RESIGN_BELOW:
+            return RESIGN
+        return int(moves[best])
