@@ -75,9 +75,11 @@ class SearchPlayer(Player):
             position.to_move = color
         self.evaluator.komi = self.search.komi = board.komi
         moves, visits, q, priors = self.last = self.search.run(position, self.visits)
-        if len(moves) == 0:
+        # a kept subtree may hold a move the root's superko history forbids
+        legal = [i for i in np.argsort(-visits) if moves[i] == PASS or board.is_legal(int(moves[i]), color)]
+        if not legal:
             return PASS
-        best = int(np.argmax(visits))
+        best = int(legal[0])
         log.info("%s: %d visits, value %.3f", board.vertex(int(moves[best])), visits[best], q[best])
         if self.resign and visits[best] >= RESIGN_MIN_VISITS and q[best] < RESIGN_BELOW:
             return RESIGN

@@ -190,6 +190,32 @@ def backup(tree, paths, path_length, value):
     value_sum[0] += v
 
 
+@njit(cache=True)
+def copy_subtree(source, target, node):
+    """Copy the subtree under `node` of `source` into the empty tree `target`, `node` becoming
+    its root (index 0); children ranges are renumbered, breadth first."""
+    s_move, s_first, s_count, s_prior, s_visits, s_value, s_terminal, _ = source
+    t_move, t_first, t_count, t_prior, t_visits, t_value, t_terminal, t_used = target
+    queue = np.empty(s_move.shape[0], np.int64)  # source node of each target node
+    queue[0] = node
+    used = 1
+    k = 0
+    while k < used:
+        old = queue[k]
+        t_move[k], t_prior[k] = s_move[old], s_prior[old]
+        t_visits[k], t_value[k], t_terminal[k] = s_visits[old], s_value[old], s_terminal[old]
+        t_count[k] = s_count[old]
+        if s_first[old] == UNEXPANDED:
+            t_first[k] = UNEXPANDED
+        else:
+            t_first[k] = used
+            for child in range(s_first[old], s_first[old] + s_count[old]):
+                queue[used] = child
+                used += 1
+        k += 1
+    t_used[0] = used
+
+
 def root_children(tree):
     """(moves, visits, Q, priors) of the root's children, as numpy arrays."""
     start, n = int(tree.first[0]), int(tree.count[0])
@@ -224,17 +250,61 @@ class Search:
     (gogo.search_nets), a uniform prior with scripted values (tests), or anything else.
     """
 
-    def __init__(self, evaluate, batch=8, c_puct=C_PUCT, fpu_reduction=FPU_REDUCTION, komi=7.5):
+    def __init__(self, evaluate, batch=8, c_puct=C_PUCT, fpu_reduction=FPU_REDUCTION, komi=7.5,
+                 dirichlet_alpha=None, dirichlet_epsilon=0.25, seed=None):
         self.evaluate = evaluate
         self.batch = batch
         self.c_puct = c_puct
         self.fpu_reduction = fpu_reduction
         self.komi = komi
+        self.dirichlet_alpha = dirichlet_alpha  # root noise for self-play (None: off)
+        self.dirichlet_epsilon = dirichlet_epsilon
+        self.rng = np.random.default_rng(seed)
         self.tree = Tree()
+        self.root_game = None  # (setup stones, moves) of the position at the tree's root
 
-    def run(self, board, visits):
-        """Search `board` until the root has `visits` visits; returns the root's children."""
-        self.tree.reset()
+    def reuse(self, board):
+        """Keep the part of the last tree under `board`'s position, if the game went on from the
+        last root by moves the tree holds; else start afresh. Returns the visits kept."""
+        kept = self._descend(board)
+        if kept is None or kept == 0:
+            if kept is None:
+                self.tree.reset()
+            return int(self.tree.visits[0])
+        fresh = Tree(self.tree.capacity)
+        copy_subtree(self.tree.arrays, fresh.arrays, kept)
+        self.tree = fresh
+        return int(self.tree.visits[0])
+
+    def _descend(self, board):
+        if self.root_game is None or board.setup_stones != self.root_game[0]:
+            return None
+        then = self.root_game[1]
+        if board.moves[:len(then)] != then:
+            return None
+        node = 0
+        expected = self.root_game[2]
+        for color, point in board.moves[len(then):]:
+            start, count = int(self.tree.first[node]), int(self.tree.count[node])
+            if color != expected or start == UNEXPANDED:
+                return None
+            matches = [c for c in range(start, start + count) if self.tree.move[c] == point]
+            if not matches:
+                return None
+            node = matches[0]
+            expected = 3 - expected
+        return node if expected == board.to_move else None
+
+    def run(self, board, visits, reuse=True):
+        """Search `board` until the root has `visits` visits (those kept from the last search
+        count, with reuse); returns the root's children."""
+        if reuse:
+            self.reuse(board)
+        else:
+            self.tree.reset()
+        self.root_game = (board.setup_stones, list(board.moves), board.to_move)
+        if self.dirichlet_alpha is not None and self.tree.first[0] != UNEXPANDED:
+            self._add_noise()
         size = board.size
         shape = board.grid.shape
         leaf_grids = np.empty((self.batch,) + shape, board.grid.dtype)
@@ -263,9 +333,18 @@ class Search:
                         sensible[i] &= root_legal(board)
                     pass_prior = PASS_PRIOR_AFTER_PASS if meta[rules.PASSES] == 1 else PASS_PRIOR
                     expand(self.tree.arrays, node, priors[i], sensible[i], size, pass_prior)
+                    if node == 0 and self.dirichlet_alpha is not None:
+                        self._add_noise()
                     value = float(values[i])
                 backup(self.tree.arrays, paths[i], int(lengths[i]), value)
         return root_children(self.tree)
+
+    def _add_noise(self):
+        """Mix Dirichlet noise into the root's priors (self-play exploration)."""
+        start, count = int(self.tree.first[0]), int(self.tree.count[0])
+        noise = self.rng.dirichlet(np.full(count, self.dirichlet_alpha))
+        priors = self.tree.prior[start:start + count]
+        priors[:] = (1 - self.dirichlet_epsilon) * priors + self.dirichlet_epsilon * noise
 
 
 def root_legal(board):

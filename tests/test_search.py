@@ -125,3 +125,28 @@ def test_search_player_with_a_tiny_net_plays_legal_moves(tmp_path):
         board.play(move)
     moves, visits, _, _ = player.last
     assert visits.sum() == 31  # the root's first visit evaluates the root itself
+
+
+def test_tree_reuse_keeps_the_subtree():
+    b = Board.from_diagram(CAPTURE, to_move=BLACK)
+    search = Search(material_evaluator(7), batch=8, c_puct=C_PUCT, fpu_reduction=FPU, komi=0)
+    moves, visits, q, _ = search.run(b, 400)
+    best = int(np.argmax(visits))
+    child = int(search.tree.first[0]) + best
+    child_children = int(search.tree.count[child])
+    b.play(int(moves[best]))
+    assert search.reuse(b) == visits[best]
+    assert search.tree.count[0] == child_children
+    assert search.tree.visits[int(search.tree.first[0]):][:child_children].sum() == visits[best] - 1
+    # a position the tree does not lead to starts afresh
+    other = Board.from_diagram(CAPTURE, to_move=WHITE)
+    assert search.reuse(other) == 0
+
+
+def test_dirichlet_noise_changes_the_root_priors_only():
+    b = Board.from_diagram(CAPTURE, to_move=BLACK)
+    plain = Search(material_evaluator(7), batch=8, komi=0)
+    noisy = Search(material_evaluator(7), batch=8, komi=0, dirichlet_alpha=0.3, seed=1)
+    _, _, _, p_plain = plain.run(b, 50)
+    _, _, _, p_noisy = noisy.run(b, 50)
+    assert np.isclose(p_noisy.sum(), 1) and not np.allclose(p_plain, p_noisy)
