@@ -161,6 +161,42 @@ def bench_train(size, seconds, net="small", batch=256, device=None, value=False)
     }
 
 
+SEARCH_VISITS_PER_RUN = 1600
+
+
+def bench_search(size, seconds, net="small", batch=None, device=None):
+    """Search visits per second from the empty board, with random-weight policy and value nets
+    of a named config (the speed does not depend on the weights)."""
+    import torch
+
+    from gogo import nets
+    from gogo.board import Board
+    from gogo.engine import NetEvaluator
+    from gogo.search import Search
+
+    device = nets.pick_device(device)
+    batch = batch or (64 if device.type == "cuda" else 8)
+    torch.manual_seed(0)
+    policy = nets.build(nets.NetConfig.named(net, kind=nets.POLICY, board_size=size))
+    value = nets.build(nets.NetConfig.named(net, kind=nets.VALUE, board_size=size))
+    search = Search(NetEvaluator(policy, value, device), batch=batch)
+    board = Board(size)
+    search.run(board, 2 * batch, reuse=False)  # compile, warm up
+    visits = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        search.run(board, SEARCH_VISITS_PER_RUN, reuse=False)
+        visits += SEARCH_VISITS_PER_RUN
+    elapsed = time.perf_counter() - start
+    return {
+        "benchmark": "search", "net": net, "size": size, "batch": batch,
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "threads": torch.get_num_threads(), "seconds": round(elapsed, 3), "visits": visits,
+        "visits_per_second": round(visits / elapsed, 1), "visits_per_search": SEARCH_VISITS_PER_RUN,
+        "machine": machine(),
+    }
+
+
 def machine():
     """What the numbers were measured on."""
     import os
@@ -175,7 +211,8 @@ def machine():
             "numpy": np.__version__, "numba": numba.__version__}
 
 
-BENCHMARKS = {"playouts": bench_playouts, "features": bench_features, "train": bench_train}
+BENCHMARKS = {"playouts": bench_playouts, "features": bench_features, "train": bench_train,
+              "search": bench_search}
 
 
 def add_arguments(parser):
@@ -184,8 +221,9 @@ def add_arguments(parser):
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--data", nargs="*", help="SGF files, folders or archives (features; "
                         "default: the newest KGS archive in ../shared/data)")
-    parser.add_argument("--net", default="small", help="train: net config (alphago, small, tiny)")
-    parser.add_argument("--batch", type=int, default=256, help="train: batch size")
+    parser.add_argument("--net", default="small", help="train, search: net config (alphago, small, tiny)")
+    parser.add_argument("--batch", type=int, help="train: batch size (256); search: leaves per net call "
+                        "(8 on CPU, 64 on CUDA)")
     parser.add_argument("--value", action="store_true", help="train: the value net")
     parser.add_argument("--device", help="train: torch device (default: cuda if present)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
@@ -193,7 +231,9 @@ def add_arguments(parser):
 
 def run(args):
     options = {"features": {"data": args.data},
-               "train": {"net": args.net, "batch": args.batch, "device": args.device, "value": args.value},
+               "train": {"net": args.net, "batch": args.batch or 256, "device": args.device,
+                         "value": args.value},
+               "search": {"net": args.net, "batch": args.batch, "device": args.device},
                }.get(args.what, {})
     result = BENCHMARKS[args.what](args.size, args.seconds, **options)
     print(json.dumps(result, indent=None if args.json else 2))
