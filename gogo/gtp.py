@@ -14,10 +14,13 @@ import argparse
 import inspect
 import logging
 import math
+import queue
 import random
 import re
 import sys
+import threading
 import traceback
+import types
 
 import numpy as np
 
@@ -141,6 +144,7 @@ class GtpEngine:
         self.handicap = 0
         self._dead_cache = None
         self._arity = {}
+        self._interrupted = None  # while serving: says whether new input is waiting
         self.commands = {
             "protocol_version": self.cmd_protocol_version,
             "name": self.cmd_name,
@@ -166,25 +170,53 @@ class GtpEngine:
             "list_stones": self.cmd_list_stones,
             "captures": self.cmd_captures,
             "printsgf": self.cmd_printsgf,
+            "lz-analyze": self.cmd_analyze,
+            "analyze": self.cmd_analyze,
+            "lz-genmove_analyze": self.cmd_genmove_analyze,
+            "genmove_analyze": self.cmd_genmove_analyze,
+            "kgs-genmove_cleanup": self.cmd_genmove,
+            "gogui-analyze_commands": self.cmd_gogui_analyze_commands,
+            "gogo-policy_heatmap": self.cmd_policy_heatmap,
+            "gogo-visit_heatmap": self.cmd_visit_heatmap,
         }
         self._new_board(size)
 
     # --- the protocol ----------------------------------------------------------------------
-    def handle(self, line):
+    def handle(self, line, interrupted=lambda: True):
         """Answer one input line: the full response ('=... \\n\\n' or '?...\\n\\n'), or None
-        for a line that preprocessing discards (empty, comment only)."""
+        for a line that preprocessing discards (empty, comment only). An analysis command runs
+        until `interrupted()`."""
+        chunks = list(self.respond(line, interrupted))
+        return "".join(chunks) if chunks else None
+
+    def respond(self, line, interrupted):
+        """The response to one input line, in pieces: analysis commands stream their info lines
+        (after the '=' line) until `interrupted()` says new input has arrived."""
         line = preprocess(line)
         if not line:
-            return None
+            return
         words = line.split()
         ident = None
         if _ID.fullmatch(words[0]):
             ident = int(words[0])
             words = words[1:]
             if not words:
-                return format_response(False, "unknown command", ident)
+                yield format_response(False, "unknown command", ident)
+                return
+        self._interrupted = interrupted
         ok, text = self.execute(words[0], words[1:])
-        return format_response(ok, text, ident)
+        if not (ok and isinstance(text, types.GeneratorType)):
+            yield format_response(ok, text, ident)
+            return
+        yield f"={'' if ident is None else ident} \n"
+        try:
+            for info in text:
+                if info:
+                    yield info + "\n"
+        except Exception as e:  # the stream has begun: log, and end the response cleanly
+            log.error("%s failed while streaming: %s", words[0], e)
+        yield "\n"
+        self._interrupted = None
 
     def execute(self, command, args):
         """Run one command: (True, response) or (False, error message). Never raises."""
@@ -200,6 +232,79 @@ class GtpEngine:
         except Exception as e:  # a bug or bad input we did not foresee: answer, live on
             log.error("%s %s failed:\n%s", command, " ".join(args), traceback.format_exc())
             return False, f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+    # --- analysis ----------------------------------------------------------------------------
+    def _searcher(self):
+        """The player's search, or a search player made from its policy net for analysis."""
+        if hasattr(self.player, "search"):
+            return self.player
+        if getattr(self, "_analysis_player", None) is None:
+            from gogo.engine import SearchPlayer
+
+            weights = getattr(self.player, "weights", None)
+            try:
+                self._analysis_player = SearchPlayer(weights)
+            except (OSError, ValueError) as e:
+                raise GtpError(f"analysis needs policy net weights ({e})") from None
+        return self._analysis_player
+
+    def cmd_analyze(self, *args):
+        from gogo import analysis
+
+        color, interval = analysis.parse_analyze_args(args)
+        searcher = self._searcher()
+        if self.board.size != searcher.size:
+            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
+        color = self.board.to_move if color is None else color
+        return analysis.analyze(searcher, self.board, color, interval, self._interrupted_by_input)
+
+    def cmd_genmove_analyze(self, *args):
+        from gogo import analysis
+
+        color, interval = analysis.parse_analyze_args(args)
+        if color is None:
+            raise GtpError("syntax error")
+        searcher = self._searcher()
+        if self.board.size != searcher.size:
+            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
+
+        def stream():
+            yield from analysis.analyze(searcher, self.board, color, interval, self._interrupted_by_input,
+                                        visits_limit=searcher.visits)
+            point = analysis.best_move(searcher, self.board, color)
+            self.board.play(point, color)
+            self.player.played(self.board, color, point)
+            yield f"play {self.board.vertex(point)}"
+
+        return stream()
+
+    def cmd_gogui_analyze_commands(self):
+        return "gfx/Policy heatmap/gogo-policy_heatmap\ngfx/Visit heatmap/gogo-visit_heatmap"
+
+    def cmd_policy_heatmap(self):
+        from gogo import analysis
+
+        searcher = self._searcher()
+        if self.board.size != searcher.size:
+            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
+        planes = searcher.evaluator.encoder.encode(self.board)[None, :48]
+        return analysis.heatmap(self.board, searcher.evaluator.policy.policy(planes)[0])
+
+    def cmd_visit_heatmap(self):
+        from gogo import analysis
+
+        tree = self._searcher().search.tree
+        visits = np.zeros(self.board.size ** 2)
+        start = int(tree.first[0])
+        for child in range(start, start + int(tree.count[0]) if start >= 0 else start):
+            move = int(tree.move[child])
+            if move != PASS:
+                row, col = self.board.rowcol(move)
+                visits[row * self.board.size + col] = tree.visits[child]
+        return analysis.heatmap(self.board, visits)
+
+    def _interrupted_by_input(self):
+        return self._interrupted()
 
     def _arity_ok(self, handler, args):
         """Whether `args` fits the handler's positional parameters (else: syntax error)."""
@@ -468,13 +573,24 @@ class GtpEngine:
 # --- the stdin/stdout loop ---------------------------------------------------------------------
 
 def serve(engine, instream, outstream):
-    """Answer command lines from `instream` (binary) on `outstream` (binary) until quit or EOF."""
-    for raw in instream:
-        response = engine.handle(raw.decode("utf-8", errors="replace"))
-        if response is None:
-            continue
-        outstream.write(response.encode("utf-8", errors="replace"))
-        outstream.flush()
+    """Answer command lines from `instream` (binary) on `outstream` (binary) until quit or EOF.
+    A reader thread queues the input, so that an analysis command streams until a new line
+    arrives."""
+    lines = queue.Queue()
+
+    def read():
+        for raw in instream:
+            lines.put(raw.decode("utf-8", errors="replace"))
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    while True:
+        line = lines.get()
+        if line is None:
+            break
+        for chunk in engine.respond(line, interrupted=lambda: not lines.empty()):
+            outstream.write(chunk.encode("utf-8", errors="replace"))
+            outstream.flush()
         if engine.quit:
             break
     engine.player.close()
@@ -537,7 +653,8 @@ def run(args):
     engine = GtpEngine(player, size=args.size, komi=args.komi, superko=args.superko,
                        seed=args.seed, score_playouts=args.score_playouts)
     try:
-        serve(engine, sys.stdin.buffer, protocol_out)
+        # unbuffered: a reader thread blocked on a buffered stdin would abort the interpreter at exit
+        serve(engine, sys.stdin.buffer.raw, protocol_out)
     except (KeyboardInterrupt, BrokenPipeError):
         pass
     return 0

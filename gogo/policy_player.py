@@ -19,6 +19,7 @@ log = logging.getLogger("gogo.policy")
 class PolicyPlayer(Player):
     def __init__(self, weights=None, device=None, sample=False, temperature=1.0, seed=None):
         path = weights or nets.DEFAULT_POLICY_WEIGHTS
+        self.weights = path
         self.net = nets.load(path, kind=nets.POLICY)
         self.size = self.net.config.board_size
         self.evaluator = nets.Evaluator(self.net, device)

@@ -1,0 +1,92 @@
+"""GTP analysis: lz-analyze / analyze streaming until new input, lz-genmove_analyze, heatmaps."""
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from gogo import nets
+from gogo.engine import SearchPlayer
+from gogo.gtp import GtpEngine
+
+INFO = re.compile(r"move ([A-HJ-T]\d+|pass) visits (\d+) winrate (\d+) prior (\d+) lcb (\d+) "
+                  r"order (\d+) pv ([A-HJ-T0-9 pas]+)")
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("nets") / "policy.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), path)
+    return path
+
+
+def engine_with_search(weights, visits=40):
+    return GtpEngine(SearchPlayer(weights, visits=visits, device="cpu", seed=1), size=9)
+
+
+def stops_after(updates):
+    calls = iter(range(updates))
+    return lambda: next(calls, None) is None
+
+
+def test_lz_analyze_streams_info_lines_until_interrupted(weights):
+    engine = engine_with_search(weights)
+    engine.handle("play b e5")
+    response = engine.handle("7 lz-analyze w 0", interrupted=stops_after(30))
+    assert response.startswith("=7 \n") and response.endswith("\n\n")
+    lines = response.splitlines()[1:-1]
+    assert lines and all(line.startswith("info move ") for line in lines)
+    moves = [INFO.fullmatch(part.strip()) for part in lines[-1].split("info ")[1:]]
+    assert moves and all(moves)
+    visits = [int(m.group(2)) for m in moves]
+    assert visits == sorted(visits, reverse=True) and [int(m.group(6)) for m in moves] == list(range(len(moves)))
+    assert all(0 <= int(m.group(3)) <= 10000 and int(m.group(5)) <= int(m.group(3)) for m in moves)
+    assert "E5" not in [m.group(1) for m in moves]
+    assert engine.handle("showboard").startswith("= ")  # the engine answers normally afterwards
+
+
+def test_genmove_analyze_plays_its_move(weights):
+    engine = engine_with_search(weights, visits=24)
+    response = engine.handle("lz-genmove_analyze b 1", interrupted=lambda: False)
+    assert response.endswith("\n\n")
+    lines = response.splitlines()[:-1]
+    assert lines[0] == "= " and lines[-1].startswith("play ")
+    assert all(line.startswith("info move ") for line in lines[1:-1])
+    move = lines[-1].split()[1]
+    assert engine.handle("list_stones black") == f"= {move}\n\n"
+    assert engine.handle("genmove_analyze").startswith("? ")  # a colour is required
+
+
+def test_gogui_heatmaps(weights):
+    engine = engine_with_search(weights)
+    commands = engine.handle("gogui-analyze_commands")[2:].split()
+    assert "gfx/Policy" in commands[0]
+    for command in ("gogo-policy_heatmap", "gogo-visit_heatmap"):
+        engine.handle("lz-analyze b 0", interrupted=stops_after(5))
+        body = engine.handle(command)
+        assert body.startswith("= ")
+        assert all(re.fullmatch(r"COLOR #[0-9a-f]{6} [A-HJ-T]\d", line) for line in body[2:].split("\n") if line)
+
+
+def test_analysis_over_the_wire_stops_on_new_input(weights):
+    process = subprocess.Popen([sys.executable, "-m", "gogo.cli", "gtp", "--weights", str(weights), "--visits",
+                                "1000", "--size", "9"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, bufsize=1)
+    process.stdin.write("lz-analyze b 10\n")
+    process.stdin.flush()
+    assert process.stdout.readline() == "= \n"
+    first = process.stdout.readline()
+    assert first.startswith("info move ")
+    time.sleep(0.5)
+    process.stdin.write("name\n")
+    process.stdin.flush()
+    line = first
+    while line.strip():  # info lines until the empty line that ends the analysis
+        line = process.stdout.readline()
+    assert process.stdout.readline() == "= gogo\n"
+    process.stdin.write("quit\n")
+    process.stdin.flush()
+    assert process.wait(timeout=30) == 0
