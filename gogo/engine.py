@@ -5,6 +5,7 @@ without one, by random playouts (AlphaGo's rollouts, with lambda = 1).
     gogo gtp --visits 400 --value-weights value.safetensors
 """
 import logging
+import time
 
 import numpy as np
 
@@ -19,6 +20,24 @@ PRIOR_TEMPERATURE = 1 / 0.67  # the paper's softmax temperature beta = 0.67 for 
 ROLLOUTS_PER_LEAF = 4
 RESIGN_BELOW = -0.9  # resign when the chosen move's value is below this...
 RESIGN_MIN_VISITS = 200  # ...and it has been read this much
+SAFETY_SECONDS = 0.5  # kept back from every move's budget for the net and the GUI
+MIN_MOVES_LEFT = 20  # main time is spread over at least this many more of our moves
+
+
+def think_time(settings, left, board):
+    """Seconds to spend on this move, or None for no limit. `settings` is the game's
+    TimeSettings (None: none given), `left` our (seconds, stones) from time_left, if any."""
+    if settings is None or settings.unlimited:
+        return None
+    main_left = settings.main_time if left is None else left[0]
+    stones = 0 if left is None else left[1]
+    if stones > 0:  # in byo-yomi: this period's time over its remaining stones
+        return max(0.05, main_left / stones - SAFETY_SECONDS)
+    moves_left = max(MIN_MOVES_LEFT, (board.size * board.size - board.move_number) // 3)
+    budget = main_left / moves_left
+    if not settings.absolute:  # main time first, then a byo-yomi period is always there
+        budget += settings.byo_yomi_time / max(settings.byo_yomi_stones, 1)
+    return max(0.05, budget - SAFETY_SECONDS)
 
 
 class NetEvaluator:
@@ -53,13 +72,16 @@ class NetEvaluator:
 
 class SearchPlayer(Player):
     def __init__(self, weights=None, value_weights=None, visits=400, batch=8, device=None, seed=None,
-                 c_puct=C_PUCT, resign=True):
+                 c_puct=C_PUCT, resign=True, seconds=None):
         policy = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
         value = nets.load(value_weights, kind=nets.VALUE) if value_weights else None
         self.size = policy.config.board_size
         self.evaluator = NetEvaluator(policy, value, device, seed=seed or 1)
         self.search = Search(self.evaluator, batch=batch, c_puct=c_puct)
         self.visits = visits
+        self.seconds = seconds  # per move, when no time settings say otherwise
+        self.time_settings = None
+        self.time_left = {}
         self.resign = resign
         self.fallback = RandomPlayer(seed)
         self.last = None  # (moves, visits, q, priors) of the last search, for analysis
@@ -74,7 +96,7 @@ class SearchPlayer(Player):
             position = board.copy()
             position.to_move = color
         self.evaluator.komi = self.search.komi = board.komi
-        moves, visits, q, priors = self.last = self.search.run(position, self.visits)
+        moves, visits, q, priors = self.last = self._search(position, color)
         # a kept subtree may hold a move the root's superko history forbids
         legal = [i for i in np.argsort(-visits) if moves[i] == PASS or board.is_legal(int(moves[i]), color)]
         if not legal:
@@ -84,3 +106,23 @@ class SearchPlayer(Player):
         if self.resign and visits[best] >= RESIGN_MIN_VISITS and q[best] < RESIGN_BELOW:
             return RESIGN
         return int(moves[best])
+
+    def _search(self, position, color):
+        """Search up to `visits` visits, stopping early when the move's time is up."""
+        budget = think_time(self.time_settings, self.time_left.get(color), position)
+        if budget is None:
+            budget = self.seconds
+        if budget is None:
+            return self.search.run(position, self.visits)
+        deadline = time.perf_counter() + budget
+        result = self.search.run(position, min(self.visits, self.search.batch))
+        while time.perf_counter() < deadline and self.search.tree.visits[0] < self.visits:
+            result = self.search.run(position, int(self.search.tree.visits[0]) + self.search.batch)
+        return result
+
+    def set_time_settings(self, settings):
+        self.time_settings = settings
+        self.time_left = {}
+
+    def set_time_left(self, color, seconds, stones):
+        self.time_left[color] = (seconds, stones)

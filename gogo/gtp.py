@@ -610,6 +610,8 @@ def add_arguments(parser):
     parser.add_argument("--visits", type=int, help="search this many visits per move (PUCT with the "
                         "policy net; leaf values from --value-weights or random playouts)")
     parser.add_argument("--value-weights", help="value net weights for the search")
+    parser.add_argument("--seconds", type=float, help="with --visits: at most this long per move when the "
+                        "GUI sends no time settings")
     parser.add_argument("--sample", action="store_true", help="sample the policy net's move instead of "
                         "playing the most probable one")
     parser.add_argument("--random", action="store_true", help="play uniformly random sensible moves")
@@ -631,7 +633,7 @@ def make_player(args):
         from gogo.engine import SearchPlayer
 
         return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
-                            seed=args.seed)
+                            seed=args.seed, seconds=args.seconds)
     from gogo.policy_player import PolicyPlayer
 
     return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed)

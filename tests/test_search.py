@@ -150,3 +150,39 @@ def test_dirichlet_noise_changes_the_root_priors_only():
     _, _, _, p_plain = plain.run(b, 50)
     _, _, _, p_noisy = noisy.run(b, 50)
     assert np.isclose(p_noisy.sum(), 1) and not np.allclose(p_plain, p_noisy)
+
+
+def test_think_time():
+    from gogo.engine import think_time
+    from gogo.player import TimeSettings
+
+    b = Board(19)
+    assert think_time(None, None, b) is None
+    assert think_time(TimeSettings(0, 1, 0), None, b) is None  # GTP's "no time limit"
+    absolute = think_time(TimeSettings(600, 0, 0), None, b)
+    assert 3 < absolute < 600 / 20
+    assert think_time(TimeSettings(600, 0, 0), (60, 0), b) < absolute  # less left, less spent
+    assert think_time(TimeSettings(0, 30, 5), (30, 5), b) == 30 / 5 - 0.5  # byo-yomi: period / stones
+    assert think_time(TimeSettings(0, 30, 5), (2, 5), b) == 0.05  # never below the floor
+
+
+def test_search_player_keeps_to_its_time(tmp_path):
+    import time
+
+    import torch
+
+    from gogo import nets
+    from gogo.engine import SearchPlayer
+    from gogo.player import TimeSettings
+
+    torch.manual_seed(0)
+    path = tmp_path / "policy.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), path)
+    player = SearchPlayer(path, visits=10 ** 6, device="cpu", seed=1)
+    player.set_time_settings(TimeSettings(0, 6, 5))  # byo-yomi: 1.2 s a move, 0.7 s after the margin
+    player.set_time_left(BLACK, 6, 5)
+    board = Board(9)
+    player.genmove(board, BLACK)  # compiles
+    start = time.perf_counter()
+    player.genmove(board, BLACK)
+    assert time.perf_counter() - start < 1.5
