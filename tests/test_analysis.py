@@ -90,3 +90,31 @@ def test_analysis_over_the_wire_stops_on_new_input(weights):
     process.stdin.write("quit\n")
     process.stdin.flush()
     assert process.wait(timeout=30) == 0
+
+
+def test_lizzie_sequence(tmp_path):
+    """What Lizzie sends: lz-analyze with only an interval, after every move."""
+    torch.manual_seed(0)
+    path = tmp_path / "policy19.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", board_size=19)), path)
+    engine = GtpEngine(SearchPlayer(path, visits=16, device="cpu", seed=1), size=19)
+    for line in ["name", "version", "boardsize 19", "komi 7.5", "clear_board"]:
+        assert engine.handle(line).startswith("= ")
+    for move in ["B Q16", "W D4", "B Q4"]:
+        assert engine.handle(f"play {move}") == "= \n\n"
+        response = engine.handle("lz-analyze 10", interrupted=stops_after(20))
+        assert response.startswith("= \n") and "info move " in response
+    assert engine.handle("genmove w").startswith("= ")
+
+
+def test_q5go_sequence(weights):
+    """What q5Go sends: numbered commands and known_command checks before using extensions."""
+    engine = engine_with_search(weights)
+    script = [("1 protocol_version", "=1 2"), ("2 name", "=2 gogo"), ("3 known_command lz-analyze", "=3 true"),
+              ("4 known_command kata-analyze", "=4 false"), ("5 boardsize 9", "=5 "), ("6 clear_board", "=6 "),
+              ("7 komi 7.5", "=7 "), ("8 play B C3", "=8 ")]
+    for command, answer in script:
+        assert engine.handle(command) == answer + "\n\n", command
+    response = engine.handle("9 lz-analyze W 50", interrupted=stops_after(10))
+    assert response.startswith("=9 \n") and response.endswith("\n\n")
+    assert engine.handle("10 genmove W").startswith("=10 ")
