@@ -22,6 +22,7 @@ RESIGN_BELOW = -0.9  # resign when the chosen move's value is below this...
 RESIGN_MIN_VISITS = 200  # ...and it has been read this much
 SAFETY_SECONDS = 0.5  # kept back from every move's budget for the net and the GUI
 MIN_MOVES_LEFT = 20  # main time is spread over at least this many more of our moves
+PONDER_VISITS_FACTOR = 10  # pondering stops at this many times --visits (bounds the tree's memory)
 
 
 def think_time(settings, left, board):
@@ -119,6 +120,15 @@ class SearchPlayer(Player):
         while time.perf_counter() < deadline and self.search.tree.visits[0] < self.visits:
             result = self.search.run(position, int(self.search.tree.visits[0]) + self.search.batch)
         return result
+
+    def ponder(self, board, interrupted):
+        """Think on the opponent's time: search the position for the player to move until
+        `interrupted()`; the tree is reused when the game goes on from here."""
+        if board.size != self.size or board.passes >= 2:
+            return
+        limit = PONDER_VISITS_FACTOR * self.visits
+        while not interrupted() and self.search.tree.visits[0] < limit:
+            self.search.run(board, int(self.search.tree.visits[0]) + self.search.batch)
 
     def set_time_settings(self, settings):
         self.time_settings = settings

@@ -145,6 +145,7 @@ class GtpEngine:
         self._dead_cache = None
         self._arity = {}
         self._interrupted = None  # while serving: says whether new input is waiting
+        self.pondering = False
         self.commands = {
             "protocol_version": self.cmd_protocol_version,
             "name": self.cmd_name,
@@ -302,6 +303,11 @@ class GtpEngine:
                 row, col = self.board.rowcol(move)
                 visits[row * self.board.size + col] = tree.visits[child]
         return analysis.heatmap(self.board, visits)
+
+    def ponder(self, interrupted):
+        """Between commands: let a search player think on the opponent's time, if asked to."""
+        if self.pondering and hasattr(self.player, "ponder") and not self.quit:
+            self.player.ponder(self.board, interrupted)
 
     def _interrupted_by_input(self):
         return self._interrupted()
@@ -585,6 +591,8 @@ def serve(engine, instream, outstream):
 
     threading.Thread(target=read, daemon=True).start()
     while True:
+        if lines.empty():
+            engine.ponder(interrupted=lambda: not lines.empty())
         line = lines.get()
         if line is None:
             break
@@ -612,6 +620,7 @@ def add_arguments(parser):
     parser.add_argument("--value-weights", help="value net weights for the search")
     parser.add_argument("--seconds", type=float, help="with --visits: at most this long per move when the "
                         "GUI sends no time settings")
+    parser.add_argument("--ponder", action="store_true", help="with --visits: think on the opponent's time")
     parser.add_argument("--sample", action="store_true", help="sample the policy net's move instead of "
                         "playing the most probable one")
     parser.add_argument("--random", action="store_true", help="play uniformly random sensible moves")
@@ -654,6 +663,7 @@ def run(args):
         return 2
     engine = GtpEngine(player, size=args.size, komi=args.komi, superko=args.superko,
                        seed=args.seed, score_playouts=args.score_playouts)
+    engine.pondering = args.ponder
     try:
         # unbuffered: a reader thread blocked on a buffered stdin would abort the interpreter at exit
         serve(engine, sys.stdin.buffer.raw, protocol_out)

@@ -118,3 +118,17 @@ def test_q5go_sequence(weights):
     response = engine.handle("9 lz-analyze W 50", interrupted=stops_after(10))
     assert response.startswith("=9 \n") and response.endswith("\n\n")
     assert engine.handle("10 genmove W").startswith("=10 ")
+
+
+def test_pondering_thinks_on_the_opponents_time_and_the_tree_is_reused(weights):
+    engine = engine_with_search(weights, visits=30)
+    engine.pondering = True
+    assert engine.handle("genmove b").startswith("= ")
+    engine.ponder(interrupted=stops_after(20))  # White to move: the search reads White's options
+    search = engine.player.search
+    pondered = int(search.tree.visits[0])
+    assert pondered > 30
+    start, count = int(search.tree.first[0]), int(search.tree.count[0])
+    white_reply = max(range(start, start + count), key=lambda child: search.tree.visits[child])
+    engine.handle(f"play w {engine.board.vertex(int(search.tree.move[white_reply]))}")
+    assert search.reuse(engine.board) > 0  # Black's next search starts from the pondered subtree
