@@ -99,3 +99,6 @@ def test_eval_on_a_store_and_on_sgf(store, games, tmp_path, capsys):
         result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         assert result["positions"] > 0 and 0 <= result["top1"] <= result["top5"] <= 1
     assert result["games"] == 30  # every SGF game, where the store's test split holds a few
+    capsys.readouterr()
+    evaluate.run(parser.parse_args(["--weights", weights, "--data", str(store), "--positions", "10", "--json"]))
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["positions"] == 10

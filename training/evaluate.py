@@ -23,6 +23,8 @@ def add_arguments(parser):
                         help="a game store (.npz) or SGF files, folders and archives")
     parser.add_argument("--split", default="test", choices=["train", "val", "test", "all"],
                         help="which split of a store (default: test)")
+    parser.add_argument("--positions", type=int, help="evaluate this many positions, drawn at random "
+                        "(seeded) from the whole split (default: every position)")
     parser.add_argument("--device", help="torch device (default: cuda if present)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -37,10 +39,21 @@ def positions(args, net):
         store, report = build_store(args.data, filters=Filters(size=size, min_moves=1), val=0, test=0)
         split = None
         print(f"gogo eval: {report['games']} games from {len(args.data)} source(s)", file=sys.stderr)
-    sampler = PositionSampler(store, split=split, batch_size=BATCH, seed=0, shuffle=False,
+    sampler = PositionSampler(store, split=split, batch_size=BATCH, seed=0, shuffle=args.positions is not None,
                               symmetries=False, epochs=1, drop_last=False, size=size,
                               value_planes=value, require_winner=value)
     return sampler, {"data": args.data, "split": split or "all", "games": int(len(sampler.games))}
+
+
+def limited(batches, positions):
+    """The batches up to `positions` positions (all of them when None)."""
+    seen = 0
+    for batch in batches:
+        if positions is not None and seen >= positions:
+            return
+        take = len(batch.moves) if positions is None else min(len(batch.moves), positions - seen)
+        seen += take
+        yield batch.planes[:take], batch.moves[:take], batch.results[:take]
 
 
 def run(args):
@@ -51,7 +64,7 @@ def run(args):
         raise SystemExit(f"gogo eval: {error}")
     sampler, where = positions(args, net)
     device = nets.pick_device(args.device)
-    metrics = evaluate(net.to(device), (batch[:3] for batch in sampler), device,
+    metrics = evaluate(net.to(device), limited(sampler, args.positions), device,
                        net.config.kind == nets.VALUE)
     sampler.close()
     result = {"weights": str(Path(weights)), "kind": net.config.kind, **where, **metrics}
