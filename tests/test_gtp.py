@@ -548,7 +548,7 @@ def test_sabaki_session_through_the_gogo_command():
     commands = ["name", "version", "protocol_version", "list_commands", "boardsize 19", "clear_board",
                 "komi 6.5", "play B Q16", "play W D4", "play B Q3", "genmove W", "showboard", "play B pass",
                 "genmove W", "quit"]
-    proc = subprocess.run(GOGO + ["gtp", "--seed", "3"],
+    proc = subprocess.run(GOGO + ["gtp", "--random", "--seed", "3"],  # the protocol, not the net
                           input="".join(c + "\n" for c in commands).encode(), capture_output=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
