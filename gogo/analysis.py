@@ -108,3 +108,84 @@ def heatmap(board, values):
             shade = int(255 * value / top)
             lines.append(f"COLOR #{shade:02x}00{255 - shade:02x} {board.vertex(board.point(*divmod(index, board.size)))}")
     return "\n".join(lines)
+
+
+class AnalysisCommands:
+    """The GTP engine's analysis commands (a mixin of gogo.gtp.GtpEngine, kept here with the
+    analysis they serve). Errors are gogo.gtp.GtpError, imported late: gogo.gtp imports this."""
+
+    def _searcher(self):
+        """The player's search, or a search player made from its policy net for analysis."""
+        if hasattr(self.player, "search"):
+            return self.player
+        if getattr(self, "_analysis_player", None) is None:
+            from gogo.engine import SearchPlayer
+
+            weights = getattr(self.player, "weights", None)
+            try:
+                self._analysis_player = SearchPlayer(weights)
+            except (OSError, ValueError) as e:
+                raise _gtp_error(f"analysis needs policy net weights ({e})") from None
+        return self._analysis_player
+
+    def cmd_analyze(self, *args):
+        color, interval = parse_analyze_args(args)
+        searcher = self._searcher()
+        if self.board.size != searcher.size:
+            raise _gtp_error(f"the nets are for {searcher.size}x{searcher.size}")
+        color = self.board.to_move if color is None else color
+        return analyze(searcher, self.board, color, interval, self._interrupted_by_input)
+
+    def cmd_genmove_analyze(self, *args):
+        color, interval = parse_analyze_args(args)
+        if color is None:
+            raise _gtp_error("syntax error")
+        searcher = self._searcher()
+        if self.board.size != searcher.size:
+            raise _gtp_error(f"the nets are for {searcher.size}x{searcher.size}")
+
+        def stream():
+            yield from analyze(searcher, self.board, color, interval, self._interrupted_by_input,
+                               visits_limit=searcher.visits)
+            point = best_move(searcher, self.board, color)
+            self.board.play(point, color)
+            self.player.played(self.board, color, point)
+            yield f"play {self.board.vertex(point)}"
+
+        return stream()
+
+    def cmd_gogui_analyze_commands(self):
+        return "gfx/Policy heatmap/gogo-policy_heatmap\ngfx/Visit heatmap/gogo-visit_heatmap"
+
+    def cmd_policy_heatmap(self):
+        searcher = self._searcher()
+        if self.board.size != searcher.size:
+            raise _gtp_error(f"the nets are for {searcher.size}x{searcher.size}")
+        planes = searcher.evaluator.encoder.encode(self.board)[None, :48]
+        return heatmap(self.board, searcher.evaluator.policy.policy(planes)[0])
+
+    def cmd_visit_heatmap(self):
+        tree = self._searcher().search.tree
+        visits = np.zeros(self.board.size ** 2)
+        start = int(tree.first[0])
+        for child in range(start, start + int(tree.count[0]) if start >= 0 else start):
+            move = int(tree.move[child])
+            if move != PASS:
+                row, col = self.board.rowcol(move)
+                visits[row * self.board.size + col] = tree.visits[child]
+        return heatmap(self.board, visits)
+
+    def ponder(self, interrupted):
+        """Between commands: let a search player think on the opponent's time, if asked to."""
+        if self.pondering and hasattr(self.player, "ponder") and not self.quit:
+            self.player.ponder(self.board, interrupted)
+
+    def _interrupted_by_input(self):
+        return self._interrupted()
+
+
+def _gtp_error(message):
+    from gogo.gtp import GtpError
+
+    return GtpError(message)
+

@@ -26,6 +26,7 @@ import numpy as np
 
 import gogo
 from gogo import rules, scoring
+from gogo.analysis import AnalysisCommands
 from gogo.board import (BLACK, PASS, WHITE, Board, GTP_COLUMNS, IllegalMove, handicap_points,
                         max_fixed_handicap)
 from gogo.player import RESIGN, RandomPlayer, TimeSettings
@@ -119,7 +120,7 @@ def stones_in_order(board, color):
     return sorted(points.tolist(), key=lambda p: (-(p // stride), p))
 
 
-class GtpEngine:
+class GtpEngine(AnalysisCommands):
     """A GTP engine around a board and a player.
 
     player: anything with the gogo.player.Player interface (default: RandomPlayer(seed)).
@@ -233,84 +234,6 @@ class GtpEngine:
         except Exception as e:  # a bug or bad input we did not foresee: answer, live on
             log.error("%s %s failed:\n%s", command, " ".join(args), traceback.format_exc())
             return False, f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-
-    # --- analysis ----------------------------------------------------------------------------
-    def _searcher(self):
-        """The player's search, or a search player made from its policy net for analysis."""
-        if hasattr(self.player, "search"):
-            return self.player
-        if getattr(self, "_analysis_player", None) is None:
-            from gogo.engine import SearchPlayer
-
-            weights = getattr(self.player, "weights", None)
-            try:
-                self._analysis_player = SearchPlayer(weights)
-            except (OSError, ValueError) as e:
-                raise GtpError(f"analysis needs policy net weights ({e})") from None
-        return self._analysis_player
-
-    def cmd_analyze(self, *args):
-        from gogo import analysis
-
-        color, interval = analysis.parse_analyze_args(args)
-        searcher = self._searcher()
-        if self.board.size != searcher.size:
-            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
-        color = self.board.to_move if color is None else color
-        return analysis.analyze(searcher, self.board, color, interval, self._interrupted_by_input)
-
-    def cmd_genmove_analyze(self, *args):
-        from gogo import analysis
-
-        color, interval = analysis.parse_analyze_args(args)
-        if color is None:
-            raise GtpError("syntax error")
-        searcher = self._searcher()
-        if self.board.size != searcher.size:
-            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
-
-        def stream():
-            yield from analysis.analyze(searcher, self.board, color, interval, self._interrupted_by_input,
-                                        visits_limit=searcher.visits)
-            point = analysis.best_move(searcher, self.board, color)
-            self.board.play(point, color)
-            self.player.played(self.board, color, point)
-            yield f"play {self.board.vertex(point)}"
-
-        return stream()
-
-    def cmd_gogui_analyze_commands(self):
-        return "gfx/Policy heatmap/gogo-policy_heatmap\ngfx/Visit heatmap/gogo-visit_heatmap"
-
-    def cmd_policy_heatmap(self):
-        from gogo import analysis
-
-        searcher = self._searcher()
-        if self.board.size != searcher.size:
-            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
-        planes = searcher.evaluator.encoder.encode(self.board)[None, :48]
-        return analysis.heatmap(self.board, searcher.evaluator.policy.policy(planes)[0])
-
-    def cmd_visit_heatmap(self):
-        from gogo import analysis
-
-        tree = self._searcher().search.tree
-        visits = np.zeros(self.board.size ** 2)
-        start = int(tree.first[0])
-        for child in range(start, start + int(tree.count[0]) if start >= 0 else start):
-            move = int(tree.move[child])
-            if move != PASS:
-                row, col = self.board.rowcol(move)
-                visits[row * self.board.size + col] = tree.visits[child]
-        return analysis.heatmap(self.board, visits)
-
-    def ponder(self, interrupted):
-        """Between commands: let a search player think on the opponent's time, if asked to."""
-        if self.pondering and hasattr(self.player, "ponder") and not self.quit:
-            self.player.ponder(self.board, interrupted)
-
-    def _interrupted_by_input(self):
-        return self._interrupted()
 
     def _arity_ok(self, handler, args):
         """Whether `args` fits the handler's positional parameters (else: syntax error)."""
