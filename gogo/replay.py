@@ -69,26 +69,9 @@ def work(batch, superko=False):
     return out
 
 
-def _files(sources):
-    for index, source in enumerate(sources):
-        for item in sgf.iter_sgf_files([source]):
-            yield index, item
-
-
-def _batches(items, n):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _summaries(sources, workers, superko):
     """(source argument index, summary) of every game, in source order."""
-    batches = _batches(_files(sources), BATCH)
+    batches = sgf.iter_sgf_file_batches(sources, BATCH)
     if workers <= 1:
         for batch in batches:
             yield from work(batch, superko)

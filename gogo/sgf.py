@@ -50,8 +50,8 @@ from gogo import __version__
 from gogo.board import BLACK, WHITE, PASS, Board, IllegalMove, GTP_COLUMNS, max_fixed_handicap
 
 __all__ = ["GameRecord", "GameError", "Reader", "read_game", "read_games", "parse_games",
-           "iter_sgf_files", "iter_sources", "replay", "write_game", "record_from_board",
-           "game_key", "parse_result", "parse_rank", "is_archive", "MIN_SIZE", "MAX_SIZE"]
+           "iter_sgf_files", "iter_sgf_file_batches", "iter_sources", "replay", "write_game",
+           "record_from_board", "game_key", "parse_result", "parse_rank", "is_archive", "MIN_SIZE", "MAX_SIZE"]
 
 MIN_SIZE, MAX_SIZE = 2, 19
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".tar")
@@ -460,6 +460,20 @@ def _iter_file(path):
         yield GameError(path, "read error", f"cannot read: {e.strerror or e}")
         return
     yield path, data
+
+
+def iter_sgf_file_batches(sources, size):
+    """Lists of up to `size` (index of the source argument, iter_sgf_files item) pairs, in source
+    order: work units for the bulk readers' worker processes."""
+    batch = []
+    for index, source in enumerate(sources):
+        for item in iter_sgf_files([source]):
+            batch.append((index, item))
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
 
 
 def iter_sources(sources):

@@ -279,22 +279,10 @@ def _work(batch, filters):
     return out
 
 
-def _batches(sources):
-    batch = []
-    for index, source in enumerate(sources):
-        for item in sgf.iter_sgf_files([source]):
-            batch.append((index, item))
-            if len(batch) == BATCH:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
-
-
 def _results(sources, filters, workers):
     """(source index, examine result) for every game, in source order."""
     if workers <= 1:
-        for batch in _batches(sources):
+        for batch in sgf.iter_sgf_file_batches(sources, BATCH):
             yield from _work(batch, filters)
         return
     sgf.replay(sgf.GameRecord(size=9, moves=[(BLACK, (2, 2))]))  # compile before forking
@@ -302,7 +290,7 @@ def _results(sources, filters, workers):
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(workers) as pool:
         pending = collections.deque()
-        for batch in _batches(sources):
+        for batch in sgf.iter_sgf_file_batches(sources, BATCH):
             pending.append(pool.apply_async(_work, (batch, filters)))
             while len(pending) >= 3 * workers:
                 yield from pending.popleft().get()
