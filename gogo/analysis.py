@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from gogo.board import PASS
+from gogo.gtp_protocol import GtpError, parse_color
 from gogo.search import principal_variation
 
 Z95 = 1.96
@@ -24,8 +25,6 @@ MAX_MOVES_SHOWN = 30
 def parse_analyze_args(args):
     """(color or None, interval in seconds) from `lz-analyze [color] [interval] [...]` and
     `analyze [color] [interval]`; the interval is in centiseconds, as Lizzie and Sabaki send it."""
-    from gogo.gtp import GtpError, parse_color
-
     color, interval = None, 1.0
     words = list(args)
     if words and not words[0].isdigit() and words[0] != "interval":
@@ -111,8 +110,8 @@ def heatmap(board, values):
 
 
 class AnalysisCommands:
-    """The GTP engine's analysis commands (a mixin of gogo.gtp.GtpEngine, kept here with the
-    analysis they serve). Errors are gogo.gtp.GtpError, imported late: gogo.gtp imports this."""
+    """The GTP engine's analysis commands (a mixin of gogo.gtp_engine.GtpEngine, kept here with
+    the analysis they serve)."""
 
     def _searcher(self):
         """The player's search, or a search player made from its policy net for analysis."""
@@ -125,24 +124,24 @@ class AnalysisCommands:
             try:
                 self._analysis_player = SearchPlayer(weights)
             except (OSError, ValueError) as e:
-                raise _gtp_error(f"analysis needs policy net weights ({e})") from None
+                raise GtpError(f"analysis needs policy net weights ({e})") from None
         return self._analysis_player
 
     def cmd_analyze(self, *args):
         color, interval = parse_analyze_args(args)
         searcher = self._searcher()
         if self.board.size != searcher.size:
-            raise _gtp_error(f"the nets are for {searcher.size}x{searcher.size}")
+            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
         color = self.board.to_move if color is None else color
         return analyze(searcher, self.board, color, interval, self._interrupted_by_input)
 
     def cmd_genmove_analyze(self, *args):
         color, interval = parse_analyze_args(args)
         if color is None:
-            raise _gtp_error("syntax error")
+            raise GtpError("syntax error")
         searcher = self._searcher()
         if self.board.size != searcher.size:
-            raise _gtp_error(f"the nets are for {searcher.size}x{searcher.size}")
+            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
 
         def stream():
             yield from analyze(searcher, self.board, color, interval, self._interrupted_by_input,
@@ -160,7 +159,7 @@ class AnalysisCommands:
     def cmd_policy_heatmap(self):
         searcher = self._searcher()
         if self.board.size != searcher.size:
-            raise _gtp_error(f"the nets are for {searcher.size}x{searcher.size}")
+            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
         planes = searcher.evaluator.encoder.encode(self.board)[None, :48]
         return heatmap(self.board, searcher.evaluator.policy.policy(planes)[0])
 
@@ -182,10 +181,4 @@ class AnalysisCommands:
 
     def _interrupted_by_input(self):
         return self._interrupted()
-
-
-def _gtp_error(message):
-    from gogo.gtp import GtpError
-
-    return GtpError(message)
 

@@ -44,7 +44,8 @@ def bench_playouts(size, seconds):
 
 def sample_positions(sources, size, count, seed=1):
     """(grids, metas) of `count` mid-game positions, one per game, from SGF sources."""
-    from gogo.sgf import GameRecord, iter_sources, replay
+    from gogo.sgf import GameRecord, replay
+    from gogo.sgf_sources import iter_sources
     rng = random.Random(seed)
     grids, metas = [], []
     for record in iter_sources(sources):

@@ -14,8 +14,10 @@ COMMANDS = {
     "replay": ("gogo.replay", "read and replay SGF games; count good and rejected records"),
     "features": ("gogo.show_features", "the feature planes of one position of an SGF game"),
     "data": ("training.data_cli", "build a game store from SGF sources"),
-    "train": ("training.train", "train nets: sl (expert games)"),
+    "train": ("training.train", "train nets: sl (expert games), rl (self-play), value (self-play positions)"),
     "eval": ("training.evaluate", "a net's accuracy on held-out games"),
+    "selfplay": ("selfplay.play", "many games at once by policy nets (or search): SGF, a game store, games/hour"),
+    "pipeline": ("selfplay.pipeline", "SL -> RL -> value -> evaluation from one config file, resumable"),
     "match": ("selfplay.match", "games between two GTP engines: win rate, interval, Elo"),
 }
 

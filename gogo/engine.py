@@ -108,6 +108,9 @@ class SearchPlayer(Player):
             return RESIGN
         return int(moves[best])
 
+    def new_game(self, board):
+        self.search.forget()
+
     def _search(self, position, color):
         """Search up to `visits` visits, stopping early when the move's time is up."""
         budget = think_time(self.time_settings, self.time_left.get(color), position)

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from gogo import sgf
+from gogo import sgf, sgf_sources
 from gogo.board import BLACK, WHITE
 
 BATCH = 64  # files per task sent to a worker
@@ -71,7 +71,7 @@ def work(batch, superko=False):
 
 def _summaries(sources, workers, superko):
     """(source argument index, summary) of every game, in source order."""
-    batches = sgf.iter_sgf_file_batches(sources, BATCH)
+    batches = sgf_sources.iter_sgf_file_batches(sources, BATCH)
     if workers <= 1:
         for batch in batches:
             yield from work(batch, superko)

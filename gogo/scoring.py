@@ -18,11 +18,14 @@ GNU Go self-play games on 9x9 and 13x13 (`python3 tools/dead_stones_vs_gnugo.py 
 pessimistic about live groups whose eyes are not quite finished, so a "strong" threshold leaves
 many dead stones on the board; dead chains mostly sit below -0.4 and live ones above +0.2, and
 0.1 keeps a margin against the sampling noise of 1000 playouts (about 0.03).
+
+`capture_moves` serves the cleanup phase (GTP kgs-genmove_cleanup): the moves that take
+liberties from the opponent's dead chains, so that they come off the board before anyone passes.
 """
 import numpy as np
 
 from gogo import playout, rules
-from gogo.board import BLACK, WHITE, Board
+from gogo.board import BLACK, EMPTY, WHITE, Board
 
 DEAD_THRESHOLD = 0.1
 DEFAULT_PLAYOUTS = 1000
@@ -50,6 +53,32 @@ def dead_chains(board, playouts=DEFAULT_PLAYOUTS, seed=1, threshold=DEAD_THRESHO
         if mean < -threshold:
             dead.append((color, points))
     return dead
+
+
+def chain_liberties(board, points):
+    """The liberties (empty neighbours) of a chain given by its stones, in board order."""
+    stride = board.size + 2
+    return sorted({q for p in points for q in (p - 1, p + 1, p - stride, p + stride)
+                   if board.color_at(q) == EMPTY})
+
+
+def capture_moves(board, color, dead):
+    """Legal moves of `color` on a liberty of one of the opponent's `dead` chains, most urgent
+    first: the chain with the fewest liberties (a capture first), then the move whose own chain
+    keeps the most liberties (no needless self-atari the opponent could take back)."""
+    urgency = {}
+    for chain_color, points in dead:
+        if chain_color == color:
+            continue
+        liberties = chain_liberties(board, points)
+        for p in liberties:
+            if not board.is_legal(p, color):
+                continue
+            after = board.copy()
+            after.play(p, color)
+            key = (len(liberties), -after.liberties(p), p)
+            urgency[p] = min(key, urgency.get(p, key))
+    return sorted(urgency, key=urgency.get)
 
 
 def score_without(board, dead):

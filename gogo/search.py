@@ -263,6 +263,11 @@ class Search:
         self.tree = Tree()
         self.root_game = None  # (setup stones, moves) of the position at the tree's root
 
+    def forget(self):
+        """Drop the tree: the next search starts afresh (a new game)."""
+        self.root_game = None
+        self.tree.reset()
+
     def reuse(self, board):
         """Keep the part of the last tree under `board`'s position, if the game went on from the
         last root by moves the tree holds; else start afresh. Returns the visits kept."""

@@ -3,18 +3,14 @@
 Reading
     read_game(path_or_bytes)      one game (the first of a collection)
     read_games(path_or_bytes)     every game of a collection
-    iter_sgf_files(sources)       (source, bytes) of every .sgf file in files, folders and archives
-    iter_sources(sources)         GameRecord or GameError for every game of every source
-    Reader                        the bulk reader: yields records, reports and counts errors
+    parse_games(data, source)     GameRecord or GameError for every game of one file's bytes
 Replaying
     replay(record)                a Board with the setup and every move played; GameError if illegal
 Writing
     write_game(record_or_board)   SGF bytes (FF[4], CA[UTF-8])
 
-Sources are .sgf files, folders (walked recursively for .sgf files and archives) and archives
-(.tar.gz/.tgz/.tar.xz/.txz/.tar.bz2/.tbz2/.tar/.zip) read as a stream, never extracted to disk.
-A record's `source` is the file path, or 'archive.tar.gz:member/path.sgf' for an archive member;
-a file holding a collection of several games gives 'file.sgf#2' (1-based) for its games.
+Files, folders and archives in bulk: gogo.sgf_sources. A file holding a collection of several
+games gives 'file.sgf#2' (1-based) as the `source` of its games.
 
 Charset: the CA[] property of the game when it names a codec Python knows; else UTF-8 if the file's
 bytes decode as UTF-8; else ISO-8859-1 (Latin-1). Text that does not decode in the chosen charset is
@@ -37,25 +33,18 @@ import dataclasses
 import hashlib
 import os
 import re
-import sys
-import tarfile
-import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 from sgfmill import sgf, sgf_grammar, sgf_properties
 
 from gogo import __version__
 from gogo.board import BLACK, WHITE, PASS, Board, IllegalMove, GTP_COLUMNS, max_fixed_handicap
 
-__all__ = ["GameRecord", "GameError", "Reader", "read_game", "read_games", "parse_games",
-           "iter_sgf_files", "iter_sgf_file_batches", "iter_sources", "replay", "write_game",
-           "record_from_board", "game_key", "parse_result", "parse_rank", "is_archive", "MIN_SIZE", "MAX_SIZE"]
+__all__ = ["GameRecord", "GameError", "read_game", "read_games", "parse_games", "replay", "write_game",
+           "record_from_board", "game_key", "parse_result", "parse_rank", "MIN_SIZE", "MAX_SIZE"]
 
 MIN_SIZE, MAX_SIZE = 2, 19
-TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".tar")
-ZIP_SUFFIXES = (".zip",)
 COLOR_NAMES = {BLACK: "B", WHITE: "W"}
 COLOR_OF = {"B": BLACK, "W": WHITE}
 # Codecs Python names differently, or whose superset is what files really hold.
@@ -390,141 +379,6 @@ def read_game(path_or_bytes, source=None):
 
 
 # --------------------------------------------------------------------------------------------
-# Sources: files, folders, archives
-
-def is_archive(path):
-    name = os.fspath(path).lower()
-    return name.endswith(TAR_SUFFIXES) or name.endswith(ZIP_SUFFIXES)
-
-
-def _is_sgf(name):
-    return name.lower().endswith(".sgf")
-
-
-def _iter_archive(path):
-    lower = path.lower()
-    try:
-        if lower.endswith(ZIP_SUFFIXES):
-            with zipfile.ZipFile(path) as zf:
-                for info in zf.infolist():
-                    if info.is_dir() or not _is_sgf(info.filename):
-                        continue
-                    name = f"{path}:{info.filename}"
-                    try:
-                        data = zf.read(info)
-                    except Exception as e:  # bad CRC, unsupported compression, ...
-                        yield GameError(name, "read error", f"cannot read archive member: {e}")
-                        continue
-                    yield name, data
-        else:
-            with tarfile.open(path, mode="r|*") as tf:
-                for member in tf:
-                    if not member.isfile() or not _is_sgf(member.name):
-                        continue
-                    yield f"{path}:{member.name}", tf.extractfile(member).read()
-    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, ValueError) as e:
-        yield GameError(path, "read error", f"cannot read archive: {type(e).__name__}: {e}")
-
-
-def iter_sgf_files(sources):
-    """(source, bytes) for every .sgf file of the sources, in order, or a GameError for what
-    cannot be read (a missing path, a corrupt archive). Folders are walked recursively (sorted),
-    taking .sgf files and archives; a file given explicitly is read as SGF unless it is an archive."""
-    if isinstance(sources, (str, os.PathLike)):
-        sources = [sources]
-    for src in sources:
-        src = os.fspath(src)
-        if os.path.isdir(src):
-            for dirpath, dirnames, filenames in os.walk(src):
-                dirnames.sort()
-                for name in sorted(filenames):
-                    path = os.path.join(dirpath, name)
-                    if is_archive(name):
-                        yield from _iter_archive(path)
-                    elif _is_sgf(name):
-                        yield from _iter_file(path)
-        elif is_archive(src):
-            if not os.path.exists(src):
-                yield GameError(src, "read error", "no such file")
-            else:
-                yield from _iter_archive(src)
-        else:
-            yield from _iter_file(src)
-
-
-def _iter_file(path):
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        yield GameError(path, "read error", f"cannot read: {e.strerror or e}")
-        return
-    yield path, data
-
-
-def iter_sgf_file_batches(sources, size):
-    """Lists of up to `size` (index of the source argument, iter_sgf_files item) pairs, in source
-    order: work units for the bulk readers' worker processes."""
-    batch = []
-    for index, source in enumerate(sources):
-        for item in iter_sgf_files([source]):
-            batch.append((index, item))
-            if len(batch) == size:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
-
-
-def iter_sources(sources):
-    """GameRecord or GameError for every game of every source (see iter_sgf_files)."""
-    for item in iter_sgf_files(sources):
-        if isinstance(item, GameError):
-            yield item
-        else:
-            yield from parse_games(item[1], item[0])
-
-
-def _print_error(error):
-    print(f"gogo: rejected {error}", file=sys.stderr)
-
-
-class Reader:
-    """Bulk reader: iterating `Reader(sources)` yields the good GameRecords; each bad record is
-    passed to `on_error` (default: a line on stderr), counted, and skipped.
-
-    replay=True also replays every record (simple ko unless superko=True) and rejects the
-    illegal ones. After (or during) iteration: .read (games seen), .good, .rejected, and
-    .reasons (Counter of GameError.category).
-    """
-
-    def __init__(self, sources, on_error: Optional[Callable[[GameError], None]] = _print_error,
-                 replay=False, superko=False):
-        self.sources = sources
-        self.on_error = on_error or (lambda e: None)
-        self.replay = replay
-        self.superko = superko
-        self.read = self.good = self.rejected = 0
-        self.reasons = Counter()
-
-    def __iter__(self):
-        for item in iter_sources(self.sources):
-            self.read += 1
-            if not isinstance(item, GameError) and self.replay:
-                try:
-                    replay(item, superko=self.superko, keep_undo=False)
-                except GameError as e:
-                    item = e
-            if isinstance(item, GameError):
-                self.rejected += 1
-                self.reasons[item.category] += 1
-                self.on_error(item)
-                continue
-            self.good += 1
-            yield item
-
-
-# --------------------------------------------------------------------------------------------
 # Replay
 
 def replay(record, superko=False, moves=None, keep_undo=True):
@@ -639,3 +493,4 @@ def write_game(game, **fields):
         node = node.new_child()
         node.set_move("b" if colour == BLACK else "w", None if point is None else tuple(point))
     return sgf_game.serialise()
+

@@ -9,7 +9,7 @@ import torch
 
 from gogo import nets
 from gogo.engine import SearchPlayer
-from gogo.gtp import GtpEngine
+from gogo.gtp_engine import GtpEngine
 
 INFO = re.compile(r"move ([A-HJ-T]\d+|pass) visits (\d+) winrate (\d+) prior (\d+) lcb (\d+) "
                   r"order (\d+) pv ([A-HJ-T0-9 pas]+)")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gogo import features as F
-from gogo import rules, sgf
+from gogo import rules, sgf, sgf_sources
 from gogo.board import BLACK, PASS, WHITE, Board
 from gogo.features import Encoder, inverse_symmetry, move_symmetry_table, transform_planes
 from training.data import PositionSampler
@@ -68,7 +68,7 @@ def test_store_round_trip(tmp_path):
     with np.load(tmp_path / "s.npz", allow_pickle=False) as z:
         assert z["moves"].dtype == np.int16 and z["colors"].dtype == np.int8
         assert z["key"].shape == (5, 16) and z["komi"].dtype == np.float32
-    originals = [r for r in sgf.iter_sources(sources)]
+    originals = [r for r in sgf_sources.iter_sources(sources)]
     assert [store.name(i) for i in range(5)] == [r.source for r in originals]
     for i, original in enumerate(originals):
         back = store.record(i)

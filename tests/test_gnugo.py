@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gogo.board import max_fixed_handicap
-from gogo.gtp import GtpEngine
+from gogo.gtp_engine import GtpEngine
 from gogo import sgf
 from gogo.gtp_client import GtpClient, gnugo_path
 from selfplay.match import run_match

@@ -9,7 +9,8 @@ import pytest
 
 from gogo import rules
 from gogo.board import BLACK, PASS, WHITE, Board, handicap_points, max_fixed_handicap
-from gogo.gtp import GtpEngine, format_response, preprocess
+from gogo.gtp_engine import GtpEngine
+from gogo.gtp_protocol import format_response, preprocess
 from gogo.player import RESIGN, Player, RandomPlayer
 
 STANDARD_COMMANDS = [
@@ -451,6 +452,84 @@ def test_final_score_simple_positions(engine):
     assert ok(engine, "final_status_list alive") == ""
     ok(engine, "play b e5")
     assert ok(engine, "final_score") == "B+73.5"
+
+
+# --- kgs-genmove_cleanup ------------------------------------------------------------------------
+
+# Black's area on the left, White's on the right; the white stone C7 is dead in Black's area.
+DEAD_STONE_IN_BLACKS_AREA = """
+    . . . . X O . . .
+    . . . . X O . . .
+    . . O . X O . . .
+    . . . . X O . . .
+    . . . . X O . . .
+    . . . . X O . . .
+    . . . . X O . . .
+    . . . . X O . . .
+    . . . . X O . . ."""
+C7_LIBERTIES = {"C8", "B7", "D7", "C6"}
+
+
+class PassingPlayer(Player):
+    """Thinks the game is over: always passes."""
+
+    def genmove(self, board, color):
+        return PASS
+
+
+def engine_on(diagram, player):
+    engine = GtpEngine(player, size=9, seed=1, score_playouts=300)
+    engine.board = Board.from_diagram(diagram, komi=engine.komi)
+    engine.player.new_game(engine.board)
+    return engine
+
+
+def cleanup_until_pass(engine, limit=10):
+    """Black's kgs-genmove_cleanup moves, White passing in between, until Black passes."""
+    moves = []
+    while len(moves) < limit:
+        move = ok(engine, "kgs-genmove_cleanup b")
+        if move == "pass":
+            return moves
+        moves.append(move)
+        ok(engine, "play w pass")
+    return moves
+
+
+def test_genmove_cleanup_captures_dead_stones_before_passing():
+    engine = engine_on(DEAD_STONE_IN_BLACKS_AREA, PassingPlayer())
+    assert ok(engine, "final_status_list dead") == "C7"
+    assert ok(engine, "genmove b") == "pass"  # plain genmove leaves the dead stone on the board
+    ok(engine, "undo")
+    moves = cleanup_until_pass(engine)
+    assert sorted(moves) == sorted(C7_LIBERTIES)  # one liberty after another, then a pass
+    assert ok(engine, "captures b") == "1" and "C7" not in ok(engine, "list_stones white")
+    assert ok(engine, "final_status_list dead") == ""
+    assert ok(engine, "kgs-genmove_cleanup b") == "pass"
+    assert fail(engine, "kgs-genmove_cleanup") == "syntax error"
+
+
+def test_genmove_cleanup_with_a_player_that_does_not_pass():
+    engine = engine_on(DEAD_STONE_IN_BLACKS_AREA, RandomPlayer(3))
+    moves = cleanup_until_pass(engine, limit=4)
+    assert set(moves) == C7_LIBERTIES and ok(engine, "captures b") == "1"
+
+
+@pytest.mark.parametrize("kind", ["policy", "search"])
+def test_genmove_cleanup_with_net_players(kind, tmp_path):
+    torch = pytest.importorskip("torch")
+    from gogo import nets
+    from gogo.engine import SearchPlayer
+    from gogo.policy_player import PolicyPlayer
+
+    torch.manual_seed(0)
+    weights = tmp_path / "policy.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), weights)
+    player = (PolicyPlayer(weights, device="cpu", seed=1) if kind == "policy"
+              else SearchPlayer(weights, visits=16, device="cpu", seed=1))
+    engine = engine_on(DEAD_STONE_IN_BLACKS_AREA, player)
+    moves = cleanup_until_pass(engine, limit=4)
+    assert set(moves) == C7_LIBERTIES and ok(engine, "captures b") == "1"
 
 
 # --- inspection, SGF ----------------------------------------------------------------------------

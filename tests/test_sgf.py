@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gogo import sgf
+from gogo import sgf, sgf_sources
 from gogo.board import BLACK, WHITE, PASS, Board
 from gogo.sgf import GameError, GameRecord
 
@@ -311,16 +311,16 @@ def make_sources(tmp_path):
 
 def test_folder_tar_zip_with_a_corrupt_file(tmp_path):
     folder, tgz, zpath = make_sources(tmp_path)
-    items = list(sgf.iter_sources([folder]))
+    items = list(sgf_sources.iter_sources([folder]))
     assert [type(i).__name__ for i in items] == ["GameRecord", "GameRecord", "GameError"]
     assert items[2].source == str(folder / "sub" / "bad.sgf")
 
-    items = list(sgf.iter_sources([tgz]))
+    items = list(sgf_sources.iter_sources([tgz]))
     assert [i.source for i in items] == [f"{tgz}:t/a.sgf", f"{tgz}:t/bad.sgf", f"{tgz}:t/c.sgf"]
     assert isinstance(items[1], GameError) and items[1].category == "parse error"
 
     errors = []
-    reader = sgf.Reader([folder, tgz, zpath], on_error=errors.append, replay=True)
+    reader = sgf_sources.Reader([folder, tgz, zpath], on_error=errors.append, replay=True)
     good = list(reader)
     assert (reader.read, reader.good, reader.rejected) == (10, 7, 3)
     assert len(good) == 7 and all(isinstance(g, GameRecord) for g in good)
@@ -335,7 +335,7 @@ def test_reader_reports_to_stderr_and_survives_broken_archive(tmp_path, capsys):
     broken = tmp_path / "broken.tar.gz"
     broken.write_bytes(tgz.read_bytes()[:40])
     missing = tmp_path / "missing.sgf"
-    reader = sgf.Reader([broken, missing, folder])
+    reader = sgf_sources.Reader([broken, missing, folder])
     assert len(list(reader)) == 2
     assert reader.rejected == 3 and reader.reasons["read error"] == 2
     err = capsys.readouterr().err

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 
 from gogo import playout, scoring  # noqa: E402
 from gogo.board import BLACK  # noqa: E402
-from gogo.gtp import GtpEngine  # noqa: E402
+from gogo.gtp_engine import GtpEngine  # noqa: E402
 from gogo.gtp_client import GtpClient, gnugo_path  # noqa: E402
 
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.5)

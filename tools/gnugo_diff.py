@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 
 from gogo import playout, rules  # noqa: E402
 from gogo.board import BLACK, EMPTY, PASS, WHITE, max_fixed_handicap  # noqa: E402
-from gogo.gtp import GtpEngine  # noqa: E402
+from gogo.gtp_engine import GtpEngine  # noqa: E402
 from gogo.gtp_client import GtpClient, gnugo_path  # noqa: E402
 
 NAMES = {BLACK: "black", WHITE: "white"}

@@ -49,7 +49,7 @@ import time
 
 import numpy as np
 
-from gogo import __version__, sgf
+from gogo import __version__, sgf, sgf_sources
 from gogo.board import BLACK, WHITE
 
 FORMAT, VERSION = "gogo-game-store", 1
@@ -282,7 +282,7 @@ def _work(batch, filters):
 def _results(sources, filters, workers):
     """(source index, examine result) for every game, in source order."""
     if workers <= 1:
-        for batch in sgf.iter_sgf_file_batches(sources, BATCH):
+        for batch in sgf_sources.iter_sgf_file_batches(sources, BATCH):
             yield from _work(batch, filters)
         return
     sgf.replay(sgf.GameRecord(size=9, moves=[(BLACK, (2, 2))]))  # compile before forking
@@ -290,7 +290,7 @@ def _results(sources, filters, workers):
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(workers) as pool:
         pending = collections.deque()
-        for batch in sgf.iter_sgf_file_batches(sources, BATCH):
+        for batch in sgf_sources.iter_sgf_file_batches(sources, BATCH):
             pending.append(pool.apply_async(_work, (batch, filters)))
             while len(pending) >= 3 * workers:
                 yield from pending.popleft().get()
