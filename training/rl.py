@@ -1,0 +1,199 @@
+"""Policy-gradient reinforcement learning by self-play: `gogo train rl`.
+
+    gogo train rl --init sl/policy.safetensors --out rl/ --iterations 1000
+
+AlphaGo's recipe (Silver et al. 2016): start from the SL policy; every iteration the current net
+plays a mini-batch of games (half as Black, half as White) against one opponent drawn at random
+from a pool of its earlier versions (the SL net first; the current weights join every --pool-every
+iterations), both sampling from their softmax; at the end every move of the current net is
+reinforced by the outcome z = +1 / -1 (REINFORCE: the update follows sum_t z * grad log p(a_t|s_t)
+over the games, divided by their number). --baseline mean subtracts the mini-batch's mean outcome
+(the paper's value baseline came from a value net; a mean is the simple version), lowering the
+variance without biasing the gradient. The log-probabilities are those of the distribution the
+moves were drawn from: the softmax over the sensible points.
+
+A run lives in one folder: checkpoint.safetensors (net, optimizer, torch RNG, iteration and pool;
+atomic), pool/ (the opponent versions), policy.safetensors (the current weights with provenance),
+log.csv, TensorBoard events and curves.png. Each iteration's games are drawn from an RNG seeded by
+(seed, iteration), so `--resume` after a kill goes on exactly as if uninterrupted.
+"""
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from gogo import features, nets
+from gogo.rules import BLACK
+from selfplay.play import PolicyMover, head_to_head, play
+from training.checkpoint import load_checkpoint, save_checkpoint
+from training.logs import TrainingLog
+from training.sl import make_optimizer
+
+DEFAULTS = dict(iterations=1000, games=64, pool_every=50, lr=0.001, checkpoint_every=10, eval_every=50,
+                eval_games=200)
+CHUNK = 4096  # positions per forward/backward pass (bounds memory; gradients accumulate)
+CHECKPOINT, POOL = "checkpoint.safetensors", "pool"
+FIELDS = ["win_rate", "loss", "mean_length", "games_per_s", "pool_size", "opponent", "lr", "eval_vs_init"]
+
+
+def add_arguments(parser):
+    parser.add_argument("--init", required=True, help="starting policy weights (the SL net)")
+    parser.add_argument("--out", required=True, help="run folder (created; reused with --resume)")
+    parser.add_argument("--iterations", type=int, default=DEFAULTS["iterations"])
+    parser.add_argument("--games", type=int, default=DEFAULTS["games"], help="games per iteration (paper 128)")
+    parser.add_argument("--pool-every", type=int, default=DEFAULTS["pool_every"],
+                        help="add the current weights to the opponent pool every this many iterations (paper 500)")
+    parser.add_argument("--optimizer", choices=["sgd", "adamw"], default="sgd")
+    parser.add_argument("--lr", type=float, default=DEFAULTS["lr"])
+    parser.add_argument("--baseline", choices=["none", "mean"], default="mean")
+    parser.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of both players")
+    parser.add_argument("--komi", type=float, default=7.5)
+    parser.add_argument("--checkpoint-every", type=int, default=DEFAULTS["checkpoint_every"])
+    parser.add_argument("--eval-every", type=int, default=DEFAULTS["eval_every"],
+                        help="play --eval-games against the starting net every this many iterations (0: never)")
+    parser.add_argument("--eval-games", type=int, default=DEFAULTS["eval_games"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--device", help="torch device (default: cuda if present)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+
+
+def masked_log_probs(logits, sensible):
+    """log p(a) of the softmax over the sensible points only (what the moves were drawn from)."""
+    return F.log_softmax(logits.masked_fill(~sensible, float("-inf")), dim=1)
+
+
+def advantages(outcomes, baseline):
+    """Per game: the outcome for the learner, less the mini-batch mean with the mean baseline."""
+    outcomes = outcomes.astype(np.float32)
+    return outcomes - outcomes.mean() if baseline == "mean" else outcomes
+
+
+def policy_gradient_step(net, optimizer, positions, game_advantage, num_games, temperature, device):
+    """One REINFORCE update from the learner's positions (planes, moves, games); returns the loss
+    -sum_t A(game) log p(a_t|s_t) / num_games."""
+    planes, moves, games = positions
+    optimizer.zero_grad(set_to_none=True)
+    total = 0.0
+    for start in range(0, len(moves), CHUNK):
+        x = torch.from_numpy(planes[start:start + CHUNK]).to(device).float()
+        sensible = x[:, features.SENSIBLE].flatten(1) > 0
+        target = torch.from_numpy(moves[start:start + CHUNK]).to(device)
+        weight = torch.from_numpy(game_advantage[games[start:start + CHUNK]]).to(device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            logits = net(x).float() / temperature
+        chosen = masked_log_probs(logits, sensible).gather(1, target[:, None]).squeeze(1)
+        loss = -(weight * chosen).sum() / num_games
+        loss.backward()
+        total += loss.item()
+    optimizer.step()
+    return total
+
+
+class Pool:
+    """The opponents: weight files in RUN/pool, loaded on demand (a few kept in memory)."""
+
+    def __init__(self, folder, device, keep=4):
+        self.folder, self.device, self.keep = Path(folder), device, keep
+        self.names, self.loaded = [], {}
+
+    def add(self, net, name, provenance):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        nets.save(net, self.folder / name, provenance=provenance)
+        self.names.append(name)
+
+    def mover(self, name, temperature):
+        if name not in self.loaded:
+            if len(self.loaded) >= self.keep:
+                self.loaded.pop(next(iter(self.loaded)))
+            self.loaded[name] = nets.Evaluator(nets.load(self.folder / name, kind=nets.POLICY), self.device)
+        return PolicyMover(self.loaded[name], temperature=temperature)
+
+    def draw(self, rng):
+        return self.names[int(rng.integers(len(self.names)))]
+
+
+def play_iteration(net, pool, args, iteration, device):
+    """The iteration's games: learner (mover 0) vs a pool opponent (mover 1), colours half and half."""
+    rng = np.random.default_rng([args.seed, iteration])
+    opponent = pool.draw(rng)
+    learner = PolicyMover(nets.Evaluator(net, device), temperature=args.temperature)
+    learner_black = np.arange(args.games) < (args.games + 1) // 2
+
+    def assign(move_number, games, colors):
+        return np.where((colors == BLACK) == learner_black[games], 0, 1)
+
+    games = play([learner, pool.mover(opponent, args.temperature)], assign, args.games, net.config.board_size,
+                 args.komi, rng, record=(0,))
+    outcomes = games.winner * np.where(learner_black, 1, -1)
+    net.train()
+    return games, outcomes, opponent
+
+
+def run(args):
+    out = Path(args.out)
+    checkpoint = out / CHECKPOINT
+    if args.resume and not checkpoint.exists():
+        raise SystemExit(f"gogo train rl: no checkpoint to resume in {out}")
+    if not args.resume and checkpoint.exists():
+        raise SystemExit(f"gogo train rl: {out} already holds a run; use --resume or another --out")
+    torch.manual_seed(args.seed)
+    device = nets.pick_device(args.device)
+    net = nets.load(args.init, kind=nets.POLICY).to(device)
+    optimizer = make_optimizer(args, net)
+    pool = Pool(out / POOL, device)
+    state = {"iteration": 0, "games": 0, "elapsed": 0.0, "pool": []}
+    if args.resume:
+        state = load_checkpoint(checkpoint, net, optimizer)
+        pool.names = list(state["pool"])
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "args.json").write_text(json.dumps(vars(args), indent=1))
+        pool.add(net, "iteration-000000.safetensors", {"init": str(Path(args.init).resolve())})
+    log = TrainingLog(out, FIELDS, resume_step=state["iteration"] if args.resume else None)
+    initial = nets.load(args.init, kind=nets.POLICY)
+    while state["iteration"] < args.iterations:
+        start = time.perf_counter()
+        games, outcomes, opponent = play_iteration(net, pool, args, state["iteration"], device)
+        loss = policy_gradient_step(net, optimizer, games.positions[0], advantages(outcomes, args.baseline),
+                                    len(games), args.temperature, device)
+        state["iteration"] += 1
+        state["games"] += len(games)
+        seconds = time.perf_counter() - start
+        state["elapsed"] += seconds
+        i = state["iteration"]
+        row = {"win_rate": f"{(outcomes > 0).mean():.4f}", "loss": f"{loss:.5f}",
+               "mean_length": f"{games.num_moves / len(games):.1f}", "games_per_s": f"{len(games) / seconds:.2f}",
+               "pool_size": len(pool.names), "opponent": pool.names.index(opponent), "lr": args.lr, "eval_vs_init": ""}
+        if args.eval_every and (i % args.eval_every == 0 or i == args.iterations):
+            result = head_to_head(net, initial, args.eval_games, args.komi, seed=args.seed + 10**6 + i,
+                                  device=device)
+            row["eval_vs_init"] = f"{result['a_win_rate']:.4f}"
+            net.train()
+        log.write(i, **row)
+        print(f"iteration {i}: won {row['win_rate']} vs pool[{row['opponent']}], loss {loss:.4f}, "
+              f"{row['games_per_s']} games/s" + (f", vs init {row['eval_vs_init']}" if row["eval_vs_init"] else ""),
+              file=sys.stderr, flush=True)
+        if i % args.pool_every == 0:
+            pool.add(net, f"iteration-{i:06d}.safetensors", {"init": str(Path(args.init).resolve()), "iteration": i})
+        if i % args.checkpoint_every == 0 or i == args.iterations:
+            state["pool"] = pool.names
+            save_checkpoint(checkpoint, net, optimizer, state)
+            export(net, out, args, state, log)
+    log.close()
+    return 0
+
+
+def export(net, out, args, state, log):
+    last = {k: v for row in log.rows() for k, v in row.items() if v not in ("", None)}
+    provenance = {"init": str(Path(args.init).resolve()), "method": "REINFORCE vs opponent pool",
+                  "iterations": state["iteration"], "games": state["games"], "games_per_iteration": args.games,
+                  "baseline": args.baseline, "optimizer": args.optimizer, "lr": args.lr,
+                  "date": date.today().isoformat(), "device": str(nets.pick_device(args.device)),
+                  "train_seconds": round(state["elapsed"], 1), "last_metrics": last}
+    nets.save(net, out / "policy.safetensors", provenance=provenance)
+    log.plot({"win rate": ["win_rate", "eval_vs_init"], "loss": ["loss"]})
