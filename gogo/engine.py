@@ -42,12 +42,14 @@ def think_time(settings, left, board):
 
 
 class NetEvaluator:
-    """Leaf evaluation for gogo.search: priors from the policy net, values from the value net or
-    from random playouts scored by Tromp-Taylor with komi."""
+    """Leaf evaluation for gogo.search: priors from the policy net; values from the value net,
+    from random playouts scored by Tromp-Taylor with komi, or AlphaGo's mix of the two:
+    (1 - mixing) * value net + mixing * playouts (the paper's lambda; 1 without a value net)."""
 
-    def __init__(self, policy, value=None, device=None, rollouts=ROLLOUTS_PER_LEAF, komi=7.5, seed=1):
+    def __init__(self, policy, value=None, device=None, rollouts=ROLLOUTS_PER_LEAF, komi=7.5, seed=1, mixing=0.0):
         self.policy = nets.Evaluator(policy, device)
         self.value = nets.Evaluator(value, device) if value is not None else None
+        self.mixing = 1.0 if value is None else mixing
         size = policy.config.board_size
         self.encoder = features.Encoder(size, value_net=value is not None)
         self.rollouts = rollouts
@@ -58,10 +60,11 @@ class NetEvaluator:
         planes = self.encoder.encode_arrays(grids, metas)
         priors = self.policy.policy(planes[:, :features.NUM_PLANES], PRIOR_TEMPERATURE)
         sensible = planes[:, features.SENSIBLE].reshape(len(grids), -1).astype(bool)
-        if self.value is not None:
-            values = self.value(planes)
-        else:
-            values = np.array([self._rollout_value(g, m) for g, m in zip(grids, metas)])
+        values = 0.0
+        if self.mixing < 1:
+            values = (1 - self.mixing) * self.value(planes)
+        if self.mixing > 0:
+            values = values + self.mixing * np.array([self._rollout_value(g, m) for g, m in zip(grids, metas)])
         return priors, sensible, values
 
     def _rollout_value(self, grid, meta):
@@ -73,11 +76,11 @@ class NetEvaluator:
 
 class SearchPlayer(Player):
     def __init__(self, weights=None, value_weights=None, visits=400, batch=8, device=None, seed=None,
-                 c_puct=C_PUCT, resign=True, seconds=None):
+                 c_puct=C_PUCT, resign=True, seconds=None, mixing=0.0):
         policy = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
         value = nets.load(value_weights, kind=nets.VALUE) if value_weights else None
         self.size = policy.config.board_size
-        self.evaluator = NetEvaluator(policy, value, device, seed=seed or 1)
+        self.evaluator = NetEvaluator(policy, value, device, seed=seed or 1, mixing=mixing)
         self.search = Search(self.evaluator, batch=batch, c_puct=c_puct)
         self.visits = visits
         self.seconds = seconds  # per move, when no time settings say otherwise

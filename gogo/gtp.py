@@ -57,6 +57,9 @@ def add_arguments(parser):
     parser.add_argument("--visits", type=int, help="search this many visits per move (PUCT with the "
                         "policy net; leaf values from --value-weights or random playouts)")
     parser.add_argument("--value-weights", help="value net weights for the search")
+    parser.add_argument("--lambda", dest="mixing", type=float, default=0.0, metavar="LAMBDA",
+                        help="with --value-weights: leaf value = (1 - LAMBDA) * value net + LAMBDA * random "
+                        "playouts (AlphaGo's mixing; default 0, the value net alone)")
     parser.add_argument("--seconds", type=float, help="with --visits: at most this long per move when the "
                         "GUI sends no time settings")
     parser.add_argument("--ponder", action="store_true", help="with --visits: think on the opponent's time")
@@ -81,7 +84,7 @@ def make_player(args):
         from gogo.engine import SearchPlayer
 
         return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
-                            seed=args.seed, seconds=args.seconds)
+                            seed=args.seed, seconds=args.seconds, mixing=args.mixing)
     from gogo.policy_player import PolicyPlayer
 
     return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed)

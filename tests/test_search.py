@@ -186,3 +186,23 @@ def test_search_player_keeps_to_its_time(tmp_path):
     start = time.perf_counter()
     player.genmove(board, BLACK)
     assert time.perf_counter() - start < 1.5
+
+
+def test_leaf_values_mix_value_net_and_playouts_by_lambda(monkeypatch):
+    import torch
+
+    from gogo import nets
+    from gogo.engine import NetEvaluator
+
+    torch.manual_seed(0)
+    policy = nets.build(nets.NetConfig.named("tiny", board_size=9))
+    value = nets.build(nets.NetConfig.named("tiny", kind=nets.VALUE, board_size=9))
+    board = Board(9)
+    grids, metas = board.grid[None], board.meta[None]
+    alone = NetEvaluator(policy, value, "cpu", mixing=0.0)(grids, metas)[2]
+    mixed = NetEvaluator(policy, value, "cpu", mixing=0.25)
+    monkeypatch.setattr(mixed, "_rollout_value", lambda grid, meta: 1.0)
+    assert np.allclose(mixed(grids, metas)[2], 0.75 * alone + 0.25)
+    playouts_only = NetEvaluator(policy, None, "cpu")
+    monkeypatch.setattr(playouts_only, "_rollout_value", lambda grid, meta: -1.0)
+    assert playouts_only(grids, metas)[2].tolist() == [-1.0]

@@ -95,3 +95,15 @@ def test_head_to_head_counts_every_game(tmp_path):
     assert result["games"] == 6 and 0 <= result["a_wins"] <= 6
     low, high = result["a_win_rate_95"]
     assert low <= result["a_win_rate"] <= high
+
+
+def test_search_games_are_legal(tmp_path):
+    from gogo.engine import SearchPlayer
+
+    weights = tiny_policy(tmp_path / "p.safetensors")
+    mover = play.SearchMover(SearchPlayer(weights=weights, visits=4, device="cpu", seed=1, resign=False))
+    games = play.play([mover], lambda m, g, c: np.zeros(len(g), int), 2, SIZE, 7.5, np.random.default_rng(0),
+                      max_moves=30)
+    for g in range(2):
+        assert len(games.moves[g]) <= 30
+        replayed(games, g)  # raises on an illegal move
