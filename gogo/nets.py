@@ -4,7 +4,7 @@ Policy net: a 5x5 convolution with k filters, then (layers - 2) 3x3 convolutions
 then a 1x1 convolution to one filter with a separate bias for every point, and a softmax over the
 points (no pass: passing is the player's decision). ReLU after every hidden convolution.
 Value net: the same trunk on 49 planes, one more 3x3 convolution, a 1x1 convolution to one
-filter, a 256-unit fully connected layer (ReLU) and one tanh output.
+filter (linear), a 256-unit fully connected layer (ReLU) and one tanh output.
 
 Weights are safetensors files. Their metadata holds, under the key "gogo", a JSON object: the
 net's kind, filters, layers, board size, input planes, feature version and free-form provenance.
@@ -90,8 +90,10 @@ class ValueNet(nn.Module):
         self.config = config
         n = config.board_size
         self.trunk = _trunk(config.input_planes, config.filters, config.layers)
+        # no ReLU after the 1x1 convolution: on one plane it is often dead for every position at
+        # initialisation (all negative), and then the value net can never learn
         self.extra = nn.Sequential(nn.Conv2d(config.filters, config.filters, 3, padding=1), nn.ReLU(inplace=True),
-                                   nn.Conv2d(config.filters, 1, 1), nn.ReLU(inplace=True))
+                                   nn.Conv2d(config.filters, 1, 1))
         self.fc = nn.Sequential(nn.Linear(n * n, 256), nn.ReLU(inplace=True), nn.Linear(256, 1), nn.Tanh())
 
     def forward(self, planes):

@@ -86,8 +86,9 @@ def gogo(argv, stage):
         raise SystemExit(f"gogo pipeline: stage {stage} failed (exit {status})")
 
 
-def resume_flag(folder):
-    return ["--resume"] if (Path(folder) / "checkpoint.safetensors").exists() else []
+def resume_flag(folder, markers=("checkpoint.safetensors",)):
+    """--resume when an earlier attempt at the stage left work in its folder."""
+    return ["--resume"] if any((Path(folder) / m).exists() for m in markers) else []
 
 
 class Pipeline:
@@ -133,8 +134,8 @@ class Pipeline:
     def stage_value(self, generation, sl_weights, rl_weights):
         folder = self.generation_dir(generation) / "value"
         gogo(["train", "value", "--sl", str(sl_weights), "--rl", str(rl_weights), "--out", str(folder),
-              "--komi", str(self.komi), *self.common, *resume_flag(folder),
-              *options(self.config.get("value", {}))], f"generation {generation} value")
+              "--komi", str(self.komi), "--no-progress", *self.common,
+              *resume_flag(folder, ("checkpoint.safetensors", "value-data")), *options(self.config.get("value", {}))], f"generation {generation} value")
         summary = json.loads((folder / "summary.json").read_text())
         return finish(folder, {"weights": str(folder / "value.safetensors"), **summary})
 

@@ -136,3 +136,12 @@ def test_policy_player_plays_sensible_moves_and_passes_when_none(tmp_path):
         . X . X . X . X .""")
     assert player.genmove(full, BLACK) == PASS
     assert player.genmove(Board(13), BLACK) != PASS  # another size: random moves, with a warning
+
+
+def test_fresh_value_nets_pass_gradients_to_the_trunk():
+    planes = torch.from_numpy(np.random.default_rng(0).integers(0, 2, (16, 49, 9, 9))).float()
+    for seed in range(10):
+        torch.manual_seed(seed)
+        value = nets.build(nets.NetConfig.named("tiny", kind=nets.VALUE, board_size=9))
+        value(planes).sum().backward()
+        assert value.trunk[0].weight.grad.abs().sum() > 0, f"seed {seed}: the value head is dead"

@@ -68,7 +68,9 @@ class PositionSampler:
     """An iterator of Batch from one split of a game store; see the module docstring.
 
     store: a GameStore or a path. one_per_game: one random position per game per epoch (value
-    nets); else every position. symmetries: a random one of the 8 per position (else identity).
+    nets); else every position. last_position: only each game's last stored position, even
+    before a pass (training/value.py stores a game up to the move played from its one kept
+    position); implies one_per_game. symmetries: a random one of the 8 per position (else identity).
     value_planes: 49 planes. shuffle=False: games in store order, positions in game order (for
     evaluation). epochs: stop after that many (None: forever); drop_last: drop a short last batch.
     workers: processes (0: in-process). copy=False: a batch's planes are a view into a buffer
@@ -81,8 +83,8 @@ class PositionSampler:
     """
 
     def __init__(self, store, split="train", batch_size=256, seed=0, *, one_per_game=False,
-                 symmetries=True, value_planes=False, include_passes=False, shuffle=True,
-                 epochs=None, drop_last=True, workers=0, size=None, require_winner=False,
+                 last_position=False, symmetries=True, value_planes=False, include_passes=False,
+                 shuffle=True, epochs=None, drop_last=True, workers=0, size=None, require_winner=False,
                  exclude_win_by=(), block_games=None, chunk_size=1024, copy=True):
         self.store = store if isinstance(store, GameStore) else load_store(store)
         st = self.store
@@ -94,6 +96,7 @@ class PositionSampler:
                 raise ValueError(f"split {split!r} holds board sizes {sizes.tolist()}: choose one with size=")
             size = int(sizes[0])
         self.size, self.split, self.batch_size, self.seed = size, split, batch_size, seed
+        one_per_game = one_per_game or last_position
         self.one_per_game, self.symmetries, self.shuffle = one_per_game, symmetries, shuffle
         self.value_planes, self.include_passes = value_planes, include_passes
         self.epochs, self.drop_last, self.workers, self.copy = epochs, drop_last, workers, copy
@@ -105,13 +108,17 @@ class PositionSampler:
             games = games[st.winner[games] != 0]
         for name in exclude_win_by:
             games = games[st.win_by[games] != WIN_BY.index(name)]
-        offsets, numbers = candidates(st.moves, st.move_offsets, games.astype(np.int64),
-                                       size * size, include_passes)
-        keep = np.diff(offsets) > 0
-        if not keep.all():
-            games = games[keep]
+        if last_position:
+            games = games[st.lengths[games] > 0]
+            offsets, numbers = np.arange(len(games) + 1), (st.lengths[games] - 1).astype(np.int16)
+        else:
             offsets, numbers = candidates(st.moves, st.move_offsets, games.astype(np.int64),
                                            size * size, include_passes)
+            keep = np.diff(offsets) > 0
+            if not keep.all():
+                games = games[keep]
+                offsets, numbers = candidates(st.moves, st.move_offsets, games.astype(np.int64),
+                                               size * size, include_passes)
         self.games, self._offsets, self._numbers = games.astype(np.int64), offsets, numbers
         self._counts = np.diff(offsets)
         self.positions_per_epoch = len(games) if one_per_game else int(offsets[-1])
@@ -123,6 +130,8 @@ class PositionSampler:
                        "include_passes": include_passes, "shuffle": shuffle,
                        "block_games": self.block_games,
                        "games": hashlib.blake2b(self.games.tobytes(), digest_size=8).hexdigest()}
+        if last_position:  # absent when False, so states saved before the option still match
+            self.stream["last_position"] = True
         self.position = 0  # positions handed out so far
         self.batches = 0
         self._run = None

@@ -10,6 +10,7 @@ value.safetensors), log.csv, TensorBoard events and curves.png. `--resume` conti
 exactly: the same batches, the same updates, the same loss curve.
 """
 import json
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,11 @@ def add_arguments(parser):
     parser.add_argument("--store", required=True, help="game store from `gogo data`")
     parser.add_argument("--out", required=True, help="run folder (created; reused with --resume)")
     parser.add_argument("--value", action="store_true", help="train the value net on game outcomes")
+    add_training_arguments(parser)
+
+
+def add_training_arguments(parser):
+    """The net, optimizer, schedule and run options (shared with `gogo train value`)."""
     parser.add_argument("--net", default="small", help=f"net config: {', '.join(nets.NAMED_CONFIGS)}")
     parser.add_argument("--filters", type=int, help="override the config's filters")
     parser.add_argument("--layers", type=int, help="override the config's layers")
@@ -96,15 +102,16 @@ def to_tensor(planes, device):
     return x.contiguous(memory_format=torch.channels_last) if device.type == "cuda" else x
 
 
-def validation_set(store, args):
-    """A fixed set of validation positions: no symmetries, the same every time."""
-    sampler = PositionSampler(store, split="val", batch_size=args.batch, seed=0, epochs=1,
-                              drop_last=False, **data_options(args, symmetries=False))
+def validation_set(store, args, options, split="val", positions=None):
+    """A fixed set of held-out positions (args.val_positions unless given): no symmetries, the
+    same every time."""
+    sampler = PositionSampler(store, split=split, batch_size=args.batch, seed=0, epochs=1,
+                              drop_last=False, **options(args, symmetries=False))
     batches, count = [], 0
     for batch in sampler:
         batches.append(batch[:3])
         count += len(batch.moves)
-        if count >= args.val_positions:
+        if count >= (positions or args.val_positions):
             break
     sampler.close()
     return batches
@@ -144,7 +151,9 @@ def evaluate(net, batches, device, value):
     return {"positions": count, **{n: float(v / max(count, 1)) for n, v in zip(names, totals)}}
 
 
-def run(args):
+def run(args, options=data_options):
+    """Train as args say; options(args, symmetries) gives the sampler's data options (e.g.
+    training/value.py's: the last position of each game)."""
     torch.manual_seed(args.seed)
     out = Path(args.out)
     checkpoint = out / CHECKPOINT
@@ -155,7 +164,7 @@ def run(args):
     out.mkdir(parents=True, exist_ok=True)
     store = load_store(args.store)
     sampler = PositionSampler(store, split="train", batch_size=args.batch, seed=args.seed,
-                              workers=args.workers, **data_options(args))
+                              workers=args.workers, **options(args))
     device = nets.pick_device(args.device)
     net = make_net(args, sampler.size).to(device)
     if device.type == "cuda":
@@ -170,7 +179,12 @@ def run(args):
     fields = VALUE_FIELDS if args.value else POLICY_FIELDS
     log = TrainingLog(out, fields, resume_step=state["step"] if args.resume else None)
     model = torch.compile(net) if args.compile else net
-    val_batches = validation_set(store, args)
+    val_batches = None
+    if len(store.games("val", sampler.size)):
+        val_batches = validation_set(store, args, options)
+    else:  # a small collection may have no game in the validation split: train on, unmeasured
+        print(f"gogo train: no validation games in {args.store} (see gogo data --val): no validation",
+              file=sys.stderr)
     base_lr = learning_rate(args)
     progress = None
     if not args.no_progress:
@@ -214,7 +228,7 @@ def run(args):
             else:
                 row.update(train_loss=f"{window_loss / window_count:.5f}",
                            train_top1=f"{window_hits / window_count:.5f}")
-            if step % args.val_every == 0 or step == args.steps:
+            if val_batches and (step % args.val_every == 0 or step == args.steps):
                 metrics = evaluate(model, val_batches, device, args.value)
                 row.update({f"val_{n}": f"{v:.5f}" for n, v in metrics.items() if n != "positions"})
             log.write(step, **{f: row.get(f, "") for f in fields})

@@ -1,8 +1,10 @@
-"""`gogo train sl|...`: one subcommand per kind of training, each in its own module."""
+"""`gogo train sl|rl|value`: one subcommand per kind of training, each in its own module."""
 import importlib
 
 KINDS = {
     "sl": ("training.sl", "supervised training on expert games (policy, or value with --value)"),
+    "rl": ("training.rl", "policy-gradient self-play against a pool of earlier versions"),
+    "value": ("training.value", "value net on self-play positions (the paper's one position per game)"),
 }
 
 
