@@ -15,6 +15,20 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 
+CHECKPOINT = "checkpoint.safetensors"
+
+
+def run_checkpoint(out, resume, command):
+    """The checkpoint path of the run folder `out`; exits with a message naming the command when
+    --resume finds no checkpoint there, or a fresh run would overwrite one."""
+    path = Path(out) / CHECKPOINT
+    if resume and not path.exists():
+        raise SystemExit(f"{command}: no checkpoint to resume in {out}")
+    if not resume and path.exists():
+        raise SystemExit(f"{command}: {out} already holds a run; use --resume or another --out")
+    return path
+
+
 def save_checkpoint(path, net, optimizer, state):
     path = Path(path)
     tensors = {f"net.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}

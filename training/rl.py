@@ -30,14 +30,14 @@ import torch.nn.functional as F
 from gogo import features, nets
 from gogo.rules import BLACK
 from selfplay.play import PolicyMover, head_to_head, play
-from training.checkpoint import load_checkpoint, save_checkpoint
+from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
 from training.logs import TrainingLog
 from training.sl import make_optimizer
 
-DEFAULTS = dict(iterations=1000, games=64, pool_every=50, lr=0.001, checkpoint_every=10, eval_every=50,
+DEFAULTS = dict(iterations=1000, games=64, pool_every=50, lr=1e-4, checkpoint_every=10, eval_every=50,
                 eval_games=200)
 CHUNK = 4096  # positions per forward/backward pass (bounds memory; gradients accumulate)
-CHECKPOINT, POOL = "checkpoint.safetensors", "pool"
+POOL = "pool"
 FIELDS = ["win_rate", "loss", "mean_length", "games_per_s", "pool_size", "opponent", "lr", "eval_vs_init"]
 
 
@@ -136,11 +136,7 @@ def play_iteration(net, pool, args, iteration, device):
 
 def run(args):
     out = Path(args.out)
-    checkpoint = out / CHECKPOINT
-    if args.resume and not checkpoint.exists():
-        raise SystemExit(f"gogo train rl: no checkpoint to resume in {out}")
-    if not args.resume and checkpoint.exists():
-        raise SystemExit(f"gogo train rl: {out} already holds a run; use --resume or another --out")
+    checkpoint = run_checkpoint(out, args.resume, "gogo train rl")
     torch.manual_seed(args.seed)
     device = nets.pick_device(args.device)
     net = nets.load(args.init, kind=nets.POLICY).to(device)

@@ -20,14 +20,13 @@ import torch
 import torch.nn.functional as F
 
 from gogo import nets
-from training.checkpoint import load_checkpoint, save_checkpoint
+from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
 from training.data import PositionSampler, load_store
 from training.logs import TrainingLog
 
 PAPER_LR, PAPER_BATCH = 0.003, 16  # SGD step size for minibatches of 16 (Silver et al. 2016)
 DEFAULTS = dict(batch=256, steps=10000, checkpoint_every=500, log_every=50, val_every=500,
                 val_positions=4096, adamw_lr=1e-3, weight_decay=1e-4, momentum=0.9)
-CHECKPOINT = "checkpoint.safetensors"
 POLICY_FIELDS = ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr", "positions_per_s"]
 VALUE_FIELDS = ["train_mse", "val_mse", "lr", "positions_per_s"]
 
@@ -156,11 +155,7 @@ def run(args, options=data_options):
     training/value.py's: the last position of each game)."""
     torch.manual_seed(args.seed)
     out = Path(args.out)
-    checkpoint = out / CHECKPOINT
-    if args.resume and not checkpoint.exists():
-        raise SystemExit(f"gogo train sl: no checkpoint to resume in {out}")
-    if not args.resume and checkpoint.exists():
-        raise SystemExit(f"gogo train sl: {out} already holds a run; use --resume or another --out")
+    checkpoint = run_checkpoint(out, args.resume, "gogo train sl")
     out.mkdir(parents=True, exist_ok=True)
     store = load_store(args.store)
     sampler = PositionSampler(store, split="train", batch_size=args.batch, seed=args.seed,

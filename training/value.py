@@ -36,6 +36,7 @@ import numpy as np
 from gogo import nets
 from selfplay.play import DEFAULT_KOMI, Games, PolicyMover, RandomMover, concatenate, play, store_arrays
 from training import sl
+from training.checkpoint import CHECKPOINT
 from training.store import load_store, save_store, split_of
 
 PAPER_U_MAX, PAPER_POINTS = 450, 361
@@ -182,7 +183,7 @@ def train(args):
         if not len(store.games(split)):
             raise SystemExit(f"gogo train value: no {split} games in {args.store}; play more games "
                              "or hold out a larger fraction")
-    args.value, args.resume = True, (out / sl.CHECKPOINT).exists()
+    args.value, args.resume = True, (out / CHECKPOINT).exists()
     sl.run(args, value_options)
     device = nets.pick_device(args.device)
     net = nets.load(out / f"{nets.VALUE}.safetensors", kind=nets.VALUE).to(device)
