@@ -10,7 +10,8 @@ becomes `--steps 300`), so every option of `gogo train sl|rl|value` can be set t
     board_size, komi, seed, generations, device
     [sl]     weights = W (use these, train nothing) | store = STORE | sources = [SGF sources]
     [rl]     options of `gogo train rl` (each generation starts from the previous one's policy)
-    [value]  options of `gogo train value` (data from the SL policy and this generation's RL policy)
+    [value]  options of `gogo train value` (data from the SL policy and this generation's RL policy;
+             init = "sl" seeds the value net's trunk with the SL policy's)
     [eval]   games (policy vs policy, sampling), gnugo_games, gnugo_level, gnugo_max_moves
 
 The run folder holds sl/, gen-001/{rl,value,eval.json}, ..., and summary.json, summary.md and
@@ -133,9 +134,13 @@ class Pipeline:
 
     def stage_value(self, generation, sl_weights, rl_weights):
         folder = self.generation_dir(generation) / "value"
+        table = dict(self.config.get("value", {}))
+        if table.get("init") == "sl":  # seed the value net's trunk with the SL policy's
+            table["init"] = str(sl_weights)
         gogo(["train", "value", "--sl", str(sl_weights), "--rl", str(rl_weights), "--out", str(folder),
               "--komi", str(self.komi), "--no-progress", *self.common,
-              *resume_flag(folder, ("checkpoint.safetensors", "value-data")), *options(self.config.get("value", {}))], f"generation {generation} value")
+              *resume_flag(folder, ("checkpoint.safetensors", "value-data")), *options(table)],
+             f"generation {generation} value")
         summary = json.loads((folder / "summary.json").read_text())
         return finish(folder, {"weights": str(folder / "value.safetensors"), **summary})
 
@@ -233,13 +238,13 @@ def plot(rows, path):
         if points:
             rates.plot(*zip(*points), marker="o", label=key.replace("_", " "))
     rates.axhline(0.5, color="grey", linewidth=0.8)
-    rates.set(title="policy win rate", xlabel="generation", ylim=(0, 1))
+    rates.set(title="policy win rate", xlabel="generation", ylim=(0, 1), xticks=generations)
     if rates.lines[1:]:  # the 0.5 line has no label
         rates.legend()
     points = [(g, r["value_test_mse"]) for g, r in zip(generations, rows) if r["value_test_mse"] is not None]
     if points:
         errors.plot(*zip(*points), marker="o")
-    errors.set(title="value net test MSE", xlabel="generation")
+    errors.set(title="value net test MSE", xlabel="generation", xticks=generations)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
