@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import torch
 from numba import njit
 
 from gogo import features, nets, rules, sgf
@@ -280,6 +281,9 @@ def store_arrays(games, source="selfplay", last_moves=None, seed=0):
 
 def add_arguments(parser):
     parser.add_argument("--weights", help="policy weights (default: the bundled net)")
+    parser.add_argument("--net", help="instead of weights: random weights of this config (alphago, small, "
+                        "tiny), to measure speed")
+    parser.add_argument("--size", type=int, default=19, help="board size with --net")
     parser.add_argument("--opponent", help="White's policy weights in every game (default: --weights)")
     parser.add_argument("--games", type=int, default=256, help="games in all")
     parser.add_argument("--batch", type=int, default=256, help="games played at once")
@@ -300,14 +304,20 @@ def make_mover(weights, args):
 
         return SearchMover(SearchPlayer(weights=weights, value_weights=args.value_weights, visits=args.search,
                                         device=args.device, seed=args.seed, resign=False))
-    net = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
+    if args.net:
+        torch.manual_seed(args.seed)
+        net = nets.build(nets.NetConfig.named(args.net, board_size=args.size))
+    else:
+        net = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
     return PolicyMover(net, args.device, args.temperature, args.greedy)
 
 
 def run(args):
     black = make_mover(args.weights, args)
     movers = [black] if args.opponent is None else [black, make_mover(args.opponent, args)]
-    size = nets.read_config(args.weights or nets.DEFAULT_POLICY_WEIGHTS).board_size
+    if args.net and (args.search or args.opponent):
+        raise SystemExit("gogo selfplay: --net (random weights) plays policy-only games against itself")
+    size = args.size if args.net else nets.read_config(args.weights or nets.DEFAULT_POLICY_WEIGHTS).board_size
     rng = np.random.default_rng(args.seed)
     assign = (lambda m, games, colors: np.where(colors == BLACK, 0, len(movers) - 1))
     batches, played = [], 0
@@ -327,7 +337,8 @@ def run(args):
         from training.store import save_store
 
         save_store(store_arrays(everything, seed=args.seed), Path(args.out) / "games.npz")
-    summary = {"weights": str(args.weights or nets.DEFAULT_POLICY_WEIGHTS), "opponent": args.opponent,
+    summary = {"weights": f"random {args.net}" if args.net else str(args.weights or nets.DEFAULT_POLICY_WEIGHTS),
+               "opponent": args.opponent, "threads": torch.get_num_threads(),
                "search_visits": args.search, "device": str(nets.pick_device(args.device)),
                "batch": args.batch, **everything.stats()}
     print(json.dumps(summary) if args.json else

@@ -107,3 +107,10 @@ def test_search_games_are_legal(tmp_path):
     for g in range(2):
         assert len(games.moves[g]) <= 30
         replayed(games, g)  # raises on an illegal move
+
+
+def test_gogo_selfplay_with_random_weights_of_a_named_config(capsys):
+    assert cli.main(["selfplay", "--net", "tiny", "--size", str(SIZE), "--games", "2", "--device", "cpu",
+                     "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["weights"] == "random tiny" and summary["size"] == SIZE and summary["games"] == 2
