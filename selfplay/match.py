@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gogo import scoring, sgf
+from gogo import playout, scoring, sgf
 from gogo.board import BLACK, WHITE, Board
 from gogo.gtp_client import GtpClient, gnugo_path
 
@@ -60,21 +60,37 @@ def referee_score(board, moves):
     return text
 
 
-def play_game(black, white, size=19, komi=7.5, max_moves=None, stderr=subprocess.DEVNULL):
-    """One game between engine command lines `black` and `white`. Returns a dict: moves, end
-    ('passes', 'resign', 'illegal', 'max_moves'), result ('B+3.5', 'W+R', ...), winner, names."""
+def random_opening(size, moves, seed):
+    """`moves` uniformly random sensible moves from the empty board, as (colour name, vertex)."""
+    board = Board(size)
+    opening = []
+    for k in range(moves):
+        color = board.to_move
+        point = playout.random_move(board, color, seed * 1000 + k + 1)
+        board.play(point, color)
+        opening.append((COLORS[color], board.vertex(point).lower()))
+    return opening
+
+
+def play_game(black, white, size=19, komi=7.5, max_moves=None, stderr=subprocess.DEVNULL, opening=()):
+    """One game between engine command lines `black` and `white`, from the `opening` moves
+    ((colour name, vertex) pairs, played for both engines). Returns a dict: moves, end ('passes',
+    'resign', 'illegal', 'max_moves'), result ('B+3.5', 'W+R', ...), winner, names."""
     max_moves = max_moves or 3 * size * size
     board = Board(size, komi=komi)
     engines = {c: GtpClient(cmd, stderr=stderr) for c, cmd in ((BLACK, black), (WHITE, white))}
-    game = {"moves": [], "end": "max_moves", "names": {}}
+    game = {"moves": list(opening), "end": "max_moves", "names": {}}
     start = time.perf_counter()
     try:
+        for name, vertex in opening:
+            board.play(board.parse_vertex(vertex), BLACK if name == "black" else WHITE)
+        setup = [f"boardsize {size}", "clear_board", f"komi {komi}"] + [f"play {c} {v}" for c, v in opening]
         for color, engine in engines.items():
-            answers = engine.send_many(["name", f"boardsize {size}", "clear_board", f"komi {komi}"])
+            answers = engine.send_many(["name"] + setup)
             if not all(ok for ok, _ in answers):
                 raise RuntimeError(f"{COLORS[color]} engine refused the setup: {answers}")
             game["names"][COLORS[color]] = answers[0][1]
-        color = BLACK
+        color = board.to_move
         while len(game["moves"]) < max_moves and game["end"] == "max_moves":
             ok, vertex = engines[color].send(f"genmove {COLORS[color]}")
             vertex = vertex.lower()
@@ -114,14 +130,17 @@ def write_sgf(game, path):
 
 
 def run_match(engine_a, engine_b, games, size=19, komi=7.5, parallel=1, sgf_dir=None, max_moves=None,
-              log=None):
-    """Play `games` games, A taking Black in even-numbered ones. Returns the summary dict."""
+              log=None, opening_moves=0):
+    """Play `games` games, A taking Black in even-numbered ones. With opening_moves, games 2k and
+    2k+1 start from the same random opening of that many moves, one with each engine as Black:
+    deterministic engines then still play different games, and the openings are balanced.
+    Returns the summary dict."""
     if sgf_dir:
         Path(sgf_dir).mkdir(parents=True, exist_ok=True)
 
     def one(index):
         black, white = (engine_a, engine_b) if index % 2 == 0 else (engine_b, engine_a)
-        game = play_game(black, white, size, komi, max_moves)
+        game = play_game(black, white, size, komi, max_moves, opening=random_opening(size, opening_moves, index // 2))
         a_color = "black" if index % 2 == 0 else "white"
         game.update(index=index, a_color=a_color, a_won=game["winner"] == a_color)
         if sgf_dir:
@@ -138,7 +157,7 @@ def run_match(engine_a, engine_b, games, size=19, komi=7.5, parallel=1, sgf_dir=
     rate = wins / games if games else 0.0
     return {
         "engine_a": " ".join(engine_a), "engine_b": " ".join(engine_b), "games": games,
-        "size": size, "komi": komi, "a_wins": wins, "a_win_rate": round(rate, 4),
+        "size": size, "komi": komi, "opening_moves": opening_moves, "a_wins": wins, "a_win_rate": round(rate, 4),
         "a_win_rate_95": [round(low, 4), round(high, 4)],
         "elo_a_minus_b": round(elo(rate), 1), "elo_95": [round(elo(low), 1), round(elo(high), 1)],
         "a_wins_as_black": sum(g["a_won"] for g in results if g["a_color"] == "black"),
@@ -157,13 +176,15 @@ def add_arguments(parser):
     parser.add_argument("--parallel", type=int, default=1, help="games at once")
     parser.add_argument("--max-moves", type=int, help="adjudicate by score after this many moves")
     parser.add_argument("--sgf-dir", help="write every game here as SGF")
+    parser.add_argument("--opening-moves", type=int, default=0,
+                        help="start each pair of games (one with each colour) from this many random moves")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
 def run(args):
     summary = run_match(shlex.split(args.black), shlex.split(args.white), args.games, args.size, args.komi,
                         args.parallel, args.sgf_dir, args.max_moves,
-                        log=lambda line: print(line, file=sys.stderr, flush=True))
+                        log=lambda line: print(line, file=sys.stderr, flush=True), opening_moves=args.opening_moves)
     if args.json:
         print(json.dumps(summary))
     else:

@@ -12,7 +12,8 @@ becomes `--steps 300`), so every option of `gogo train sl|rl|value` can be set t
     [rl]     options of `gogo train rl` (each generation starts from the previous one's policy)
     [value]  options of `gogo train value` (data from the SL policy and this generation's RL policy;
              init = "sl" seeds the value net's trunk with the SL policy's)
-    [eval]   games (policy vs policy, sampling), gnugo_games, gnugo_level, gnugo_max_moves
+    [eval]   games (policy vs policy, sampling), gnugo_games, gnugo_level, gnugo_parallel,
+             gnugo_max_moves, gnugo_opening_moves (random moves before each pair of games)
 
 The run folder holds sl/, gen-001/{rl,value,eval.json}, ..., and summary.json, summary.md and
 summary.png (win rates and value error by generation). Every stage writes done.json when it
@@ -167,7 +168,8 @@ class Pipeline:
         theirs = [gnugo, "--mode", "gtp", "--level", str(table.get("gnugo_level", 10))]
         summary = run_match(ours, theirs, int(table["gnugo_games"]), self.size, self.komi,
                             parallel=int(table.get("gnugo_parallel", 1)), sgf_dir=folder / "gnugo-games",
-                            max_moves=table.get("gnugo_max_moves"))
+                            max_moves=table.get("gnugo_max_moves"),
+                            opening_moves=int(table.get("gnugo_opening_moves", 0)))
         return {k: summary[k] for k in ("games", "a_wins", "a_win_rate", "a_win_rate_95", "elo_a_minus_b")}
 
     def generation_dir(self, generation):

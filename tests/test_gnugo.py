@@ -82,7 +82,7 @@ def test_differential_random_games():
 def test_full_games_against_gnugo_through_the_match_referee(tmp_path):
     gogo = GOGO + ["gtp", "--random", "--seed", "1"]
     summary = run_match(gogo, [GNUGO, "--mode", "gtp", "--level", "1"], games=2, size=9,
-                        sgf_dir=tmp_path, parallel=2)
+                        sgf_dir=tmp_path, parallel=2, opening_moves=3)
     assert summary["games"] == 2 and [g["a_color"] for g in summary["games_detail"]] == ["black", "white"]
     for detail in summary["games_detail"]:
         assert detail["end"] in ("passes", "resign"), detail
@@ -93,6 +93,8 @@ def test_full_games_against_gnugo_through_the_match_referee(tmp_path):
         assert len(record.moves) == detail["moves"] and record.result == detail["result"]
         assert {record.black_player, record.white_player} == {"gogo", "GNU Go"}
         assert GtpEngine(size=19).handle(f"loadsgf {path}") == "= \n\n"
+    openings = [sgf.read_game(tmp_path / f"game-{i:04d}.sgf").moves[:3] for i in range(2)]
+    assert openings[0] == openings[1] and len(openings[0]) == 3  # one opening, each engine Black once
     a_won = [d["result"][0] == d["a_color"][0].upper() for d in summary["games_detail"]]
     assert summary["a_wins"] == sum(a_won)
     # random play against GNU Go: GNU Go wins both
