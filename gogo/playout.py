@@ -63,12 +63,18 @@ def play_out(grid, meta, rng):
     return moves
 
 
+@njit(cache=True, _nrt=False, inline="always")
+def _scrambled(seed):
+    """An xorshift state from any seed: small seeds would start it with many zero bits."""
+    return np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) | np.uint64(1)
+
+
 @njit(cache=True)
 def run_playouts(grid, meta, count, seed):
     """`count` playouts from one position; returns (total moves, each playout's
     area score for Black without komi, per-point ownership sums: +1 black, -1 white)."""
     rng = np.empty(1, np.uint64)
-    rng[0] = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) | np.uint64(1)
+    rng[0] = _scrambled(seed)
     ownership = np.zeros(grid.shape[1], np.int64)
     owner = np.empty(grid.shape[1], np.int32)
     scores = np.empty(count, np.int64)
@@ -102,8 +108,9 @@ def ownership(board, playouts=200, seed=1):
 
 
 def random_move(board, color, rng_seed):
-    """A uniformly random sensible move on a Board, honouring its superko rule."""
-    rng = np.array([np.uint64(rng_seed) | np.uint64(1)], np.uint64)
+    """A uniformly random sensible move on a Board, honouring its superko rule. Any seed will do:
+    it is scrambled first, so nearby small seeds give unrelated moves."""
+    rng = np.array([_scrambled(rng_seed)], np.uint64)
     grid = board.grid.copy()
     meta = board.meta.copy()
     while True:
