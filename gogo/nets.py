@@ -31,7 +31,13 @@ NAMED_CONFIGS = {  # filters, layers (the paper's "13 layers" for the policy net
 }
 POLICY, VALUE = "policy", "value"
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT_POLICY_WEIGHTS = WEIGHTS_DIR / "policy.safetensors"
+DEFAULT_POLICY_WEIGHTS = WEIGHTS_DIR / "policy.safetensors"  # 19x19
+
+
+def bundled_policy_weights(size):
+    """The bundled policy weights for a board size, or None if there are none."""
+    path = DEFAULT_POLICY_WEIGHTS if size == 19 else WEIGHTS_DIR / f"policy-{size}x{size}.safetensors"
+    return path if path.exists() else None
 
 
 @dataclass

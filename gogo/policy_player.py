@@ -17,34 +17,53 @@ log = logging.getLogger("gogo.policy")
 
 
 class PolicyPlayer(Player):
+    """With `weights`, that net on its board size. Without, the bundled net of whatever size the
+    board has (gogo/weights/), loaded when a game of that size starts."""
+
     def __init__(self, weights=None, device=None, sample=False, temperature=1.0, seed=None):
-        path = weights or nets.DEFAULT_POLICY_WEIGHTS
-        self.weights = path
-        self.net = nets.load(path, kind=nets.POLICY)
-        self.size = self.net.config.board_size
-        self.evaluator = nets.Evaluator(self.net, device)
-        self.encoder = features.Encoder(self.size)
+        self.weights = weights or nets.DEFAULT_POLICY_WEIGHTS
+        self.bundled = weights is None
+        self.device = device
+        self.models = {}  # board size -> (Evaluator, Encoder), or None: no net for that size
+        self._load(self.weights)
         self.sample = sample
         self.temperature = temperature
         self.rng = np.random.default_rng(seed)
         self.fallback = RandomPlayer(seed)
-        log.info("policy net %s: %d filters, %d layers, %dx%d, on %s", path, self.net.config.filters,
-                 self.net.config.layers, self.size, self.size, self.evaluator.device)
+
+    def _load(self, path):
+        """Load a net and file it under its board size."""
+        net = nets.load(path, kind=nets.POLICY)
+        size = net.config.board_size
+        evaluator = nets.Evaluator(net, self.device)
+        self.models[size] = (evaluator, features.Encoder(size))
+        log.info("policy net %s: %d filters, %d layers, %dx%d, on %s", path, net.config.filters,
+                 net.config.layers, size, size, evaluator.device)
+
+    def model(self, size):
+        """(Evaluator, Encoder) for a board size, or None when there is no net for it."""
+        if size not in self.models:
+            path = nets.bundled_policy_weights(size) if self.bundled else None
+            if path is None:
+                self.models[size] = None
+            else:
+                self._load(path)
+        return self.models[size]
 
     def move_probabilities(self, board, color):
         """The policy over the points for `color` to move, as (size*size,) floats."""
+        evaluator, encoder = self.model(board.size)
         position = board
         if board.to_move != color:
             position = board.copy()
             position.to_move = color
-        planes = self.encoder.encode(position)
-        probabilities = self.evaluator.policy(planes[None], self.temperature)[0]
+        planes = encoder.encode(position)
+        probabilities = evaluator.policy(planes[None], self.temperature)[0]
         return probabilities, planes[features.SENSIBLE].ravel()
 
     def genmove(self, board, color):
-        if board.size != self.size:
-            log.warning("the policy net is for %dx%d; playing random moves on %dx%d",
-                        self.size, self.size, board.size, board.size)
+        if self.model(board.size) is None:
+            log.warning("no policy net for %dx%d; playing random moves", board.size, board.size)
             return self.fallback.genmove(board, color)
         if board.moves and board.moves[-1] == (3 - color, PASS) and self._winning(board, color):
             return PASS
@@ -55,7 +74,7 @@ class PolicyPlayer(Player):
                 index = int(self.rng.choice(len(probabilities), p=probabilities / probabilities.sum()))
             else:
                 index = int(np.argmax(probabilities))
-            point = board.point(*divmod(index, self.size))
+            point = board.point(*divmod(index, board.size))
             if board.is_legal(point, color):  # the planes use simple ko; the board may use superko
                 return point
             probabilities[index] = 0

@@ -145,3 +145,18 @@ def test_fresh_value_nets_pass_gradients_to_the_trunk():
         value = nets.build(nets.NetConfig.named("tiny", kind=nets.VALUE, board_size=9))
         value(planes).sum().backward()
         assert value.trunk[0].weight.grad.abs().sum() > 0, f"seed {seed}: the value head is dead"
+
+
+def test_bundled_player_takes_the_net_for_the_board_size():
+    from gogo.board import Board
+
+    player = PolicyPlayer(device="cpu", seed=1)  # no weights: the bundled nets
+    for size in (19, 9):
+        board = Board(size)
+        point = player.genmove(board, 1)
+        assert board.is_legal(point, 1)
+        evaluator, encoder = player.model(size)
+        assert evaluator.net.config.board_size == size and encoder.size == size
+    assert player.model(13) is None  # no 13x13 net: random moves
+    board = Board(13)
+    assert board.is_legal(player.genmove(board, 1), 1)
