@@ -77,6 +77,12 @@ def _remove_empty(grid, meta, p):
     meta[NUM_EMPTY] = last
 
 
+@njit(cache=True, _nrt=False, inline="always")
+def point_of_index(index, size):
+    """The padded-grid point of a move index (row * size + col, row 0 at the bottom)."""
+    return (index // size + 1) * (size + 2) + index % size + 1
+
+
 @njit(cache=True, inline="always")
 def neighbour(p, d, stride):
     if d == 0:

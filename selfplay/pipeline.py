@@ -20,6 +20,7 @@ summary.png (win rates and value error by generation). Every stage writes done.j
 finishes; running the same command again skips finished stages and resumes an unfinished one from
 its checkpoint, so an interrupted pipeline loses at most a checkpoint interval of work.
 """
+import csv
 import json
 import shlex
 import shutil
@@ -218,8 +219,6 @@ class Pipeline:
 
 def last_row(folder, fields):
     """The last logged value of each field in a training run's log.csv."""
-    import csv
-
     values = {}
     with open(Path(folder) / "log.csv", newline="") as handle:
         for row in csv.DictReader(handle):

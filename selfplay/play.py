@@ -31,6 +31,7 @@ from numba import njit
 
 from gogo import features, nets, rules, sgf
 from gogo.rules import BLACK, WHITE
+from selfplay.match import elo, wilson_interval
 
 MAX_MOVES_PER_POINT = 2
 DEFAULT_KOMI = 7.5
@@ -71,7 +72,11 @@ class SearchMover:
         for i, board in enumerate(boards):
             self.player.new_game(board)
             point = self.player.genmove(board, board.to_move)
-            moves[i] = size * size if point < 0 else _index(point, size)
+            if point < 0:  # pass (resigning is off for self-play)
+                moves[i] = size * size
+            else:
+                row, col = board.rowcol(point)
+                moves[i] = row * size + col
         return moves
 
 
@@ -85,11 +90,6 @@ def pick_moves(logits, sensible, rng, greedy=False):
     moves = np.argmax(scores, axis=1)
     moves[~sensible.any(axis=1)] = n2
     return moves
-
-
-def _index(point, size):
-    row, col = divmod(int(point), size + 2)
-    return (row - 1) * size + col - 1
 
 
 # --- the games ---------------------------------------------------------------------------------
@@ -135,8 +135,7 @@ def _play_moves(grids, metas, games, moves, size):
         if moves[k] == size * size:
             rules.pass_move(metas[g], color)
         else:
-            p = (moves[k] // size + 1) * (size + 2) + moves[k] % size + 1
-            rules.place_stone(grids[g], metas[g], p, color)
+            rules.place_stone(grids[g], metas[g], rules.point_of_index(moves[k], size), color)
 
 
 @njit(cache=True)
@@ -215,8 +214,6 @@ def head_to_head(net_a, net_b, games, komi=DEFAULT_KOMI, seed=0, device=None, te
                  batch=256):
     """Policy net A against policy net B, A Black in the first half of each batch: A's wins (a jigo
     counts half), win rate, 95% Wilson interval and Elo (as `gogo match` reports them)."""
-    from selfplay.match import elo, wilson_interval
-
     movers = [PolicyMover(net, device, temperature, greedy) for net in (net_a, net_b)]
     rng = np.random.default_rng(seed)
     wins, played, start = 0.0, 0, time.perf_counter()
@@ -257,9 +254,10 @@ def write_sgfs(games, folder, names=("gogo", "gogo"), first_index=0):
         path.write_bytes(sgf.write_game(_record(games, g, pair)))
 
 
-def store_arrays(games, source="selfplay", last_moves=None, seed=0):
-    """The games as game-store arrays (training/store.py). last_moves: keep only each game's first
-    last_moves[g] moves (the value data) while keeping the final winner."""
+def store_arrays(games, source="selfplay", last_moves=None, seed=0, held_out=0.01):
+    """The games as game-store arrays (training/store.py), with `held_out` of them in each of the
+    val and test splits. last_moves: keep only each game's first last_moves[g] moves (the value
+    data) while keeping the final winner."""
     from training import store
 
     rows = []
@@ -271,7 +269,7 @@ def store_arrays(games, source="selfplay", last_moves=None, seed=0):
         rows.append((0, f"{source}:{g}", (games.size, games.komi, 0, winner, abs(float(games.score[g])),
                                           store.WIN_BY.index("score" if winner else "draw"), 0, 0, key,
                                           moves, colors, np.zeros(0, np.int16), np.zeros(0, np.int8))))
-    arrays = store._arrays(rows, [source], 0.01, 0.01)
+    arrays = store.store_arrays(rows, [source], held_out, held_out)
     arrays["info"] = np.array(json.dumps({"builder": "gogo selfplay", "date": time.strftime("%Y-%m-%d"),
                                           "games": len(games), "seed": seed}))
     return arrays

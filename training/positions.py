@@ -16,11 +16,6 @@ from gogo.rules import (BLACK, WHITE, EMPTY, COLOR, PLACED_AT, MOVE_NUMBER, PRIS
 
 
 @njit(cache=True, _nrt=False)
-def _point(index, size):
-    return (index // size + 1) * (size + 2) + index % size + 1
-
-
-@njit(cache=True, _nrt=False)
 def _start(grid, meta, empty_grid, empty_meta, points, colors, first, last, size):
     """The empty board plus setup stones [first, last) (placed long ago). False if they cannot be."""
     for f in range(grid.shape[0]):
@@ -31,7 +26,7 @@ def _start(grid, meta, empty_grid, empty_meta, points, colors, first, last, size
     for k in range(first, last):
         if points[k] < 0 or points[k] >= size * size or (colors[k] != BLACK and colors[k] != WHITE):
             return False
-        p = _point(points[k], size)
+        p = rules.point_of_index(points[k], size)
         if grid[COLOR, p] != EMPTY:
             return False
         rules.place_stone(grid, meta, p, colors[k])
@@ -54,7 +49,7 @@ def _play(grid, meta, move, color, size):
         return True
     if move < 0 or move > size * size:
         return False
-    p = _point(move, size)
+    p = rules.point_of_index(move, size)
     if rules.move_status(grid, meta, p, color) != LEGAL:
         return False
     rules.place_stone(grid, meta, p, color)

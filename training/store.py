@@ -324,7 +324,7 @@ def build_store(sources, out=None, filters=None, val=0.01, test=0.01, workers=0,
             games.append((index, source, detail))
         if progress and read % 10000 == 0:
             progress({"read": read, "good": len(games), "seconds": time.perf_counter() - start})
-    arrays = _arrays(games, sources, val, test)
+    arrays = store_arrays(games, sources, val, test)
     report = {
         "sources": sources, "games_read": read, "games": len(games),
         "rejected": sum(errors.values()), "filtered": sum(filtered.values()),
@@ -350,8 +350,9 @@ def _offsets(lengths):
     return out
 
 
-def _arrays(games, sources, val, test):
-    """The store's arrays from the good games (see the module docstring)."""
+def store_arrays(games, sources, val, test):
+    """The store's arrays (see the module docstring) from rows (source index, name, fields as
+    `compact` makes them), split by key with `val` and `test` of the games held out."""
     cols = list(zip(*[g[2] for g in games])) if games else [[] for _ in range(13)]
     size, komi, handicap, winner, margin, win_by, brank, wrank, keys, moves, colors, setup, setup_c = cols
     names = [g[1].encode("utf-8") for g in games]

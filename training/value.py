@@ -37,7 +37,7 @@ from gogo import nets
 from selfplay.play import DEFAULT_KOMI, Games, PolicyMover, RandomMover, concatenate, play, store_arrays
 from training import sl
 from training.checkpoint import CHECKPOINT
-from training.store import load_store, save_store, split_of
+from training.store import load_store, save_store
 
 PAPER_U_MAX, PAPER_POINTS = 450, 361
 SL_MOVER, RANDOM_MOVER, RL_MOVER = 0, 1, 2
@@ -141,9 +141,8 @@ def write_store(batches, path, settings):
     keep = np.flatnonzero(kept(everything, u))[:settings["games"]]
     chosen = Games(everything.size, everything.komi, [everything.moves[i] for i in keep],
                    [everything.colors[i] for i in keep], everything.winner[keep], everything.score[keep])
-    arrays = store_arrays(chosen, "selfplay-value", last_moves=u[keep] + 1, seed=settings["seed"])
-    arrays["split"] = np.array([split_of(k, settings["held_out"], settings["held_out"]) for k in arrays["key"]],
-                               np.int8)
+    arrays = store_arrays(chosen, "selfplay-value", last_moves=u[keep] + 1, seed=settings["seed"],
+                          held_out=settings["held_out"])
     arrays["random_move"] = u[keep].astype(np.int16)
     played = len(everything)
     stats = {"games_played": played, "positions": len(keep), "games_dropped": int(played - kept(everything, u).sum()),
