@@ -114,24 +114,27 @@ class AnalysisCommands:
     the analysis they serve)."""
 
     def _searcher(self):
-        """The player's search, or a search player made from its policy net for analysis."""
+        """The player's search, or a search player made from its policy net for analysis, with
+        the nets for the board's size in play."""
         if hasattr(self.player, "search"):
-            return self.player
-        if getattr(self, "_analysis_player", None) is None:
-            from gogo.engine import SearchPlayer
+            searcher = self.player
+        else:
+            if getattr(self, "_analysis_player", None) is None:
+                from gogo.engine import SearchPlayer
 
-            weights = getattr(self.player, "weights", None)
-            try:
-                self._analysis_player = SearchPlayer(weights)
-            except (OSError, ValueError) as e:
-                raise GtpError(f"analysis needs policy net weights ({e})") from None
-        return self._analysis_player
+                weights = None if getattr(self.player, "bundled", True) else getattr(self.player, "weights", None)
+                try:
+                    self._analysis_player = SearchPlayer(weights)
+                except (OSError, ValueError) as e:
+                    raise GtpError(f"analysis needs policy net weights ({e})") from None
+            searcher = self._analysis_player
+        if not searcher.use(self.board.size):
+            raise GtpError(f"no nets for {self.board.size}x{self.board.size}")
+        return searcher
 
     def cmd_analyze(self, *args):
         color, interval = parse_analyze_args(args)
         searcher = self._searcher()
-        if self.board.size != searcher.size:
-            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
         color = self.board.to_move if color is None else color
         return analyze(searcher, self.board, color, interval, self._interrupted_by_input)
 
@@ -140,8 +143,6 @@ class AnalysisCommands:
         if color is None:
             raise GtpError("syntax error")
         searcher = self._searcher()
-        if self.board.size != searcher.size:
-            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
 
         def stream():
             yield from analyze(searcher, self.board, color, interval, self._interrupted_by_input,
@@ -158,8 +159,6 @@ class AnalysisCommands:
 
     def cmd_policy_heatmap(self):
         searcher = self._searcher()
-        if self.board.size != searcher.size:
-            raise GtpError(f"the nets are for {searcher.size}x{searcher.size}")
         planes = searcher.evaluator.encoder.encode(self.board)[None, :48]
         return heatmap(self.board, searcher.evaluator.policy.policy(planes)[0])
 

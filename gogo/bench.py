@@ -115,19 +115,15 @@ def bench_train(size, seconds, net="small", batch=256, device=None, value=False)
 
     config = nets.NetConfig.named(net, kind=nets.VALUE if value else nets.POLICY, board_size=size)
     device = nets.pick_device(device)
-    model = nets.build(config).to(device)
+    model = nets.to_device(nets.build(config), device)
     cuda = device.type == "cuda"
-    if cuda:
-        model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
     planes = torch.randint(0, 2, (batch, config.input_planes, size, size), dtype=torch.uint8, device=device)
     targets = torch.randint(0, size * size, (batch,), device=device)
 
     def step():
-        x = planes.float()
-        if cuda:
-            x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+        x = nets.to_device(planes, device)
+        with nets.autocast(device):
             out = model(x).float()
         loss = (out - 0.5).pow(2).mean() if value else torch.nn.functional.cross_entropy(out, targets)
         optimizer.zero_grad(set_to_none=True)
@@ -154,7 +150,8 @@ def bench_train(size, seconds, net="small", batch=256, device=None, value=False)
     peak = next((v for k, v in PEAK_BF16_TFLOPS.items() if k in name), None)
     return {
         "benchmark": "train", "net": net, "kind": config.kind, "size": size, "batch": batch,
-        "device": name, "threads": torch.get_num_threads(), "seconds": round(elapsed, 3),
+        "device": name, "precision": "bf16" if nets.uses_bf16(device) else "fp32",
+        "threads": torch.get_num_threads(), "seconds": round(elapsed, 3),
         "positions_per_second": round(rate, 1), "gflops_per_position": round(flops / 1e9, 3),
         "tflops": round(rate * flops / 1e12, 2),
         "mfu_bf16": round(rate * flops / 1e12 / peak, 3) if peak else None,
@@ -192,6 +189,7 @@ def bench_search(size, seconds, net="small", batch=None, device=None):
     return {
         "benchmark": "search", "net": net, "size": size, "batch": batch,
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "precision": "bf16" if nets.uses_bf16(device) else "fp32",
         "threads": torch.get_num_threads(), "seconds": round(elapsed, 3), "visits": visits,
         "visits_per_second": round(visits / elapsed, 1), "visits_per_search": SEARCH_VISITS_PER_RUN,
         "machine": machine(),

@@ -1,7 +1,8 @@
 """A player that searches: PUCT guided by the policy net, leaves judged by the value net or,
 without one, by random playouts (AlphaGo's rollouts, with lambda = 1).
 
-    gogo gtp --visits 400                  # bundled policy net, playout values
+    gogo gtp --visits 400                  # bundled nets: a value net where one is bundled (9x9),
+                                           # else playout values
     gogo gtp --visits 400 --value-weights value.safetensors
 """
 import logging
@@ -75,13 +76,24 @@ class NetEvaluator:
 
 
 class SearchPlayer(Player):
+    """With `weights` (and `value_weights`), those nets on their board size. Without, the bundled
+    nets of whatever size the board has (nets.bundled_search_weights), loaded when a game of that
+    size starts; `value_weights` alone replaces the bundled value net on its size."""
+
     def __init__(self, weights=None, value_weights=None, visits=400, batch=8, device=None, seed=None,
                  c_puct=C_PUCT, resign=True, seconds=None, mixing=0.0):
-        policy = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
-        value = nets.load(value_weights, kind=nets.VALUE) if value_weights else None
-        self.size = policy.config.board_size
-        self.evaluator = NetEvaluator(policy, value, device, seed=seed or 1, mixing=mixing)
-        self.search = Search(self.evaluator, batch=batch, c_puct=c_puct)
+        self.weights, self.value_weights = weights, value_weights
+        self.device, self.seed, self.mixing, self.batch, self.c_puct = device, seed or 1, mixing, batch, c_puct
+        self.searches = {}  # board size -> Search, or None: no nets for that size
+        self.search = None  # the Search of the board size in play (see use)
+        if weights:
+            self.use(nets.read_config(weights).board_size)
+        if value_weights:
+            self.use(nets.read_config(value_weights).board_size)
+            if self.search is None:
+                size = nets.read_config(value_weights).board_size
+                raise ValueError(f"{value_weights}: a value net for {size}x{size}, and there is no policy "
+                                 f"net for {size}x{size} to search with")
         self.visits = visits
         self.seconds = seconds  # per move, when no time settings say otherwise
         self.time_settings = None
@@ -90,10 +102,42 @@ class SearchPlayer(Player):
         self.fallback = RandomPlayer(seed)
         self.last = None  # (moves, visits, q, priors) of the last search, for analysis
 
+    @property
+    def evaluator(self):
+        return self.search.evaluate
+
+    def use(self, size):
+        """Make the nets for this board size the ones in play (loading them the first time);
+        False when there are none for it."""
+        if size not in self.searches:
+            self.searches[size] = self._load(size)
+        self.search = self.searches[size]
+        return self.search is not None
+
+    def _nets_for(self, size):
+        """(policy path, value path or None) for a board size, or (None, None)."""
+        value = self.value_weights
+        if value and nets.read_config(value).board_size != size:
+            value = None
+        if self.weights:
+            return (self.weights, value) if nets.read_config(self.weights).board_size == size else (None, None)
+        prior, bundled_value = nets.bundled_search_weights(size)
+        return prior, value or bundled_value
+
+    def _load(self, size):
+        policy_path, value_path = self._nets_for(size)
+        if policy_path is None:
+            return None
+        policy = nets.load(policy_path, kind=nets.POLICY)
+        value = nets.load(value_path, kind=nets.VALUE, board_size=size) if value_path else None
+        evaluator = NetEvaluator(policy, value, self.device, seed=self.seed, mixing=self.mixing)
+        log.info("search on %dx%d: priors %s, values %s", size, size, policy_path,
+                 value_path or "random playouts")
+        return Search(evaluator, batch=self.batch, c_puct=self.c_puct)
+
     def genmove(self, board, color):
-        if board.size != self.size:
-            log.warning("the nets are for %dx%d; playing random moves on %dx%d",
-                        self.size, self.size, board.size, board.size)
+        if not self.use(board.size):
+            log.warning("no nets for %dx%d; playing random moves", board.size, board.size)
             return self.fallback.genmove(board, color)
         position = board
         if board.to_move != color:
@@ -112,7 +156,9 @@ class SearchPlayer(Player):
         return int(moves[best])
 
     def new_game(self, board):
-        self.search.forget()
+        for search in self.searches.values():
+            if search is not None:
+                search.forget()
 
     def _search(self, position, color):
         """Search up to `visits` visits, stopping early when the move's time is up."""
@@ -130,7 +176,7 @@ class SearchPlayer(Player):
     def ponder(self, board, interrupted):
         """Think on the opponent's time: search the position for the player to move until
         `interrupted()`; the tree is reused when the game goes on from here."""
-        if board.size != self.size or board.passes >= 2:
+        if board.passes >= 2 or not self.use(board.size):
             return
         limit = PONDER_VISITS_FACTOR * self.visits
         while not interrupted() and self.search.tree.visits[0] < limit:

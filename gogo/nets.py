@@ -11,7 +11,9 @@ net's kind, filters, layers, board size, input planes, feature version and free-
 Loading checks all of it against the tensors, so a file that does not match fails with an error
 that names the file and the reason. Nothing is ever unpickled.
 """
+import functools
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,10 +36,23 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_POLICY_WEIGHTS = WEIGHTS_DIR / "policy.safetensors"  # 19x19
 
 
-def bundled_policy_weights(size):
-    """The bundled policy weights for a board size, or None if there are none."""
-    path = DEFAULT_POLICY_WEIGHTS if size == 19 else WEIGHTS_DIR / f"policy-{size}x{size}.safetensors"
+def bundled_weights(name, size):
+    """A bundled weights file for a board size, or None if there is none: gogo/weights/NAME.safetensors
+    on 19x19, NAME-SIZExSIZE.safetensors on other sizes. Names: "policy" (what the policy player
+    plays), "sl-policy" (the search's priors where an RL net is the "policy"), "value"."""
+    path = WEIGHTS_DIR / (f"{name}.safetensors" if size == 19 else f"{name}-{size}x{size}.safetensors")
     return path if path.exists() else None
+
+
+def bundled_policy_weights(size):
+    return bundled_weights(POLICY, size)
+
+
+def bundled_search_weights(size):
+    """(prior policy, value net or None) for the search on a board size; (None, None) when no
+    policy net is bundled for it. The priors come from the SL net, as in AlphaGo, where there is one."""
+    prior = bundled_weights("sl-policy", size) or bundled_weights(POLICY, size)
+    return (prior, bundled_weights(VALUE, size)) if prior else (None, None)
 
 
 @dataclass
@@ -176,24 +191,53 @@ def pick_device(device=None):
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+@functools.cache
+def _cpu_has_bf16():
+    cpu = torch.cpu
+    return any(getattr(cpu, check, lambda: False)() for check in ("_is_amx_tile_supported",
+                                                                  "_is_avx512_bf16_supported"))
+
+
+def uses_bf16(device):
+    """Whether nets run in bfloat16 autocast on this device: on CUDA, and on CPUs that do bfloat16
+    in hardware (AMX or AVX512-BF16: 3-4x float32 there, where elsewhere it would be emulated and
+    slower). GOGO_PRECISION=fp32 or bf16 overrides the choice."""
+    choice = os.environ.get("GOGO_PRECISION", "auto").lower()
+    if choice not in ("auto", "fp32", "bf16"):
+        raise ValueError(f"GOGO_PRECISION={choice!r}: use auto, fp32 or bf16")
+    if choice != "auto":
+        return choice == "bf16"
+    return device.type == "cuda" or (device.type == "cpu" and _cpu_has_bf16())
+
+
+def autocast(device):
+    """The mixed-precision context the nets run in on this device (see uses_bf16)."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=uses_bf16(device))
+
+
+def to_device(module_or_planes, device):
+    """A net, or a batch of planes made float, on the device in the memory layout its convolutions
+    run fastest in there: channels-last under bfloat16."""
+    x = module_or_planes.to(device)
+    if isinstance(x, torch.Tensor):
+        x = x.float()
+    return x.to(memory_format=torch.channels_last) if uses_bf16(device) else x
+
+
 class Evaluator:
-    """Runs a net on batches of uint8 planes: float32 on the CPU, bfloat16 autocast on CUDA."""
+    """Runs a net on batches of uint8 planes, in bfloat16 where the device does it natively
+    (uses_bf16), else float32."""
 
     def __init__(self, net, device=None):
         self.device = pick_device(device)
-        self.net = net.to(self.device).eval()
-        if self.device.type == "cuda":
-            self.net = self.net.to(memory_format=torch.channels_last)
-        self.autocast = self.device.type == "cuda"
+        self.net = to_device(net, self.device).eval()
 
     @torch.inference_mode()
     def __call__(self, planes):
         """planes: uint8 array (B, C, N, N) -> float32 numpy (logits for a policy net,
         values for a value net)."""
-        x = torch.from_numpy(np.ascontiguousarray(planes)).to(self.device, non_blocking=True).float()
-        if self.device.type == "cuda":
-            x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+        x = to_device(torch.from_numpy(np.ascontiguousarray(planes)), self.device)
+        with autocast(self.device):
             out = self.net(x)
         return out.float().cpu().numpy()
 

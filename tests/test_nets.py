@@ -160,3 +160,18 @@ def test_bundled_player_takes_the_net_for_the_board_size():
     assert player.model(13) is None  # no 13x13 net: random moves
     board = Board(13)
     assert board.is_legal(player.genmove(board, 1), 1)
+
+
+def test_precision_follows_gogo_precision(monkeypatch):
+    net = nets.build(nets.NetConfig.named("tiny", board_size=9))
+    planes = np.random.default_rng(0).integers(0, 2, (4, 48, 9, 9)).astype(np.uint8)
+    monkeypatch.setenv("GOGO_PRECISION", "fp32")
+    assert not nets.uses_bf16(torch.device("cpu"))
+    exact = nets.Evaluator(net, "cpu")(planes)
+    monkeypatch.setenv("GOGO_PRECISION", "bf16")
+    assert nets.uses_bf16(torch.device("cpu"))
+    bf16 = nets.Evaluator(net, "cpu")(planes)
+    assert bf16.dtype == np.float32 and np.allclose(bf16, exact, atol=0.1)
+    monkeypatch.setenv("GOGO_PRECISION", "half")
+    with pytest.raises(ValueError, match="GOGO_PRECISION"):
+        nets.uses_bf16(torch.device("cpu"))

@@ -206,3 +206,41 @@ def test_leaf_values_mix_value_net_and_playouts_by_lambda(monkeypatch):
     playouts_only = NetEvaluator(policy, None, "cpu")
     monkeypatch.setattr(playouts_only, "_rollout_value", lambda grid, meta: -1.0)
     assert playouts_only(grids, metas)[2].tolist() == [-1.0]
+
+
+def test_search_player_takes_the_bundled_nets_for_the_board_size():
+    from gogo import nets
+    from gogo.engine import SearchPlayer
+
+    player = SearchPlayer(visits=16, device="cpu", seed=1)  # no weights: the bundled nets
+    assert player.use(9)  # the SL priors and the value net
+    assert player.evaluator.policy.net.config.provenance == nets.read_config(
+        nets.bundled_weights("sl-policy", 9)).provenance
+    assert player.evaluator.value is not None and player.evaluator.mixing == 0
+    assert player.use(19)  # the policy net; no value net bundled: random playouts
+    assert player.evaluator.value is None and player.evaluator.mixing == 1
+    assert not player.use(13)
+    for size in (9, 13):  # one player across games of different sizes
+        board = Board(size, komi=7.5)
+        player.new_game(board)
+        for _ in range(3):
+            move = player.genmove(board, board.to_move)
+            assert move == PASS or board.is_legal(move)
+            board.play(move)
+
+
+def test_search_player_refuses_a_value_net_for_another_size(tmp_path):
+    import pytest
+    import torch
+
+    from gogo import nets
+    from gogo.engine import SearchPlayer
+
+    torch.manual_seed(0)
+    policy, value = tmp_path / "policy.safetensors", tmp_path / "value.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), policy)
+    nets.save(nets.build(nets.NetConfig.named("tiny", kind=nets.VALUE, board_size=7)), value)
+    with pytest.raises(ValueError, match="value.safetensors: a value net for 7x7"):
+        SearchPlayer(policy, value, device="cpu")
+    with pytest.raises(ValueError, match="holds a policy net"):
+        SearchPlayer(policy, policy, device="cpu")

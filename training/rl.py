@@ -80,11 +80,11 @@ def policy_gradient_step(net, optimizer, positions, game_advantage, num_games, t
     optimizer.zero_grad(set_to_none=True)
     total = 0.0
     for start in range(0, len(moves), CHUNK):
-        x = torch.from_numpy(planes[start:start + CHUNK]).to(device).float()
+        x = nets.to_device(torch.from_numpy(planes[start:start + CHUNK]), device)
         sensible = x[:, features.SENSIBLE].flatten(1) > 0
         target = torch.from_numpy(moves[start:start + CHUNK]).to(device)
         weight = torch.from_numpy(game_advantage[games[start:start + CHUNK]]).to(device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        with nets.autocast(device):
             logits = net(x).float() / temperature
         chosen = masked_log_probs(logits, sensible).gather(1, target[:, None]).squeeze(1)
         loss = -(weight * chosen).sum() / num_games
@@ -139,7 +139,7 @@ def run(args):
     checkpoint = run_checkpoint(out, args.resume, "gogo train rl")
     torch.manual_seed(args.seed)
     device = nets.pick_device(args.device)
-    net = nets.load(args.init, kind=nets.POLICY).to(device)
+    net = nets.to_device(nets.load(args.init, kind=nets.POLICY), device)
     optimizer = make_optimizer(args, net)
     pool = Pool(out / POOL, device)
     state = {"iteration": 0, "games": 0, "elapsed": 0.0, "pool": []}

@@ -96,11 +96,6 @@ def make_optimizer(args, net):
                            weight_decay=DEFAULTS["weight_decay"])
 
 
-def to_tensor(planes, device):
-    x = torch.from_numpy(planes).to(device, non_blocking=True).float()
-    return x.contiguous(memory_format=torch.channels_last) if device.type == "cuda" else x
-
-
 def validation_set(store, args, options, split="val", positions=None):
     """A fixed set of held-out positions (args.val_positions unless given): no symmetries, the
     same every time."""
@@ -133,8 +128,8 @@ def evaluate(net, batches, device, value):
     totals = np.zeros(3)
     count = 0
     for planes, moves, results in batches:
-        x = to_tensor(planes, device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        x = nets.to_device(torch.from_numpy(planes), device)
+        with nets.autocast(device):
             out = net(x).float()
         if value:
             totals[0] += F.mse_loss(out, torch.from_numpy(results).to(device), reduction="sum").item()
@@ -161,9 +156,7 @@ def run(args, options=data_options):
     sampler = PositionSampler(store, split="train", batch_size=args.batch, seed=args.seed,
                               workers=args.workers, **options(args))
     device = nets.pick_device(args.device)
-    net = make_net(args, sampler.size).to(device)
-    if device.type == "cuda":
-        net = net.to(memory_format=torch.channels_last)
+    net = nets.to_device(make_net(args, sampler.size), device)
     optimizer = make_optimizer(args, net)
     state = {"step": 0, "positions": 0, "elapsed": 0.0}
     if args.resume:
@@ -194,8 +187,8 @@ def run(args, options=data_options):
         lr = base_lr * 0.5 ** (state["step"] // args.halve_every) if args.halve_every else base_lr
         for group in optimizer.param_groups:
             group["lr"] = lr
-        x = to_tensor(planes, device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        x = nets.to_device(torch.from_numpy(planes), device)
+        with nets.autocast(device):
             output = model(x).float()
         if args.value:
             loss = F.mse_loss(output, torch.from_numpy(results).to(device))

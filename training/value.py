@@ -185,7 +185,7 @@ def train(args):
     args.value, args.resume = True, (out / CHECKPOINT).exists()
     sl.run(args, value_options)
     device = nets.pick_device(args.device)
-    net = nets.load(out / f"{nets.VALUE}.safetensors", kind=nets.VALUE).to(device)
+    net = nets.to_device(nets.load(out / f"{nets.VALUE}.safetensors", kind=nets.VALUE), device)
     summary = {"store": str(args.store), **store.info.get("generation", {}),
                "steps": net.config.provenance["steps"], "net": f"{net.config.filters}x{net.config.layers}"}
     for split in ("val", "test"):
