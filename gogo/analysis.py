@@ -146,7 +146,7 @@ class AnalysisCommands:
 
         def stream():
             yield from analyze(searcher, self.board, color, interval, self._interrupted_by_input,
-                               visits_limit=searcher.visits)
+                               visits_limit=searcher.visits_per_move)
             point = best_move(searcher, self.board, color)
             self.board.play(point, color)
             self.player.played(self.board, color, point)

@@ -1,11 +1,12 @@
 """A player that searches: PUCT guided by the policy net, leaves judged by the value net or,
 without one, by random playouts (AlphaGo's rollouts, with lambda = 1).
 
-    gogo gtp --visits 400                  # bundled nets: a value net where one is bundled (9x9),
+    gogo gtp                               # bundled nets: a value net where one is bundled (9x9),
                                            # else playout values
-    gogo gtp --visits 400 --value-weights value.safetensors
+    gogo gtp --visits 800 --value-weights value.safetensors
 """
 import logging
+import sys
 import time
 
 import numpy as np
@@ -23,7 +24,8 @@ RESIGN_BELOW = -0.9  # resign when the chosen move's value is below this...
 RESIGN_MIN_VISITS = 200  # ...and it has been read this much
 SAFETY_SECONDS = 0.5  # kept back from every move's budget for the net and the GUI
 MIN_MOVES_LEFT = 20  # main time is spread over at least this many more of our moves
-PONDER_VISITS_FACTOR = 10  # pondering stops at this many times --visits (bounds the tree's memory)
+DEFAULT_VISITS = 400  # per move with no time limit and no --visits: about 2 s on 19x19 on one CPU core
+PONDER_VISITS_FACTOR = 10  # pondering stops at this many times the visits per move (bounds the tree's memory)
 
 
 def think_time(settings, left, board):
@@ -80,7 +82,7 @@ class SearchPlayer(Player):
     nets of whatever size the board has (nets.bundled_search_weights), loaded when a game of that
     size starts; `value_weights` alone replaces the bundled value net on its size."""
 
-    def __init__(self, weights=None, value_weights=None, visits=400, batch=8, device=None, seed=None,
+    def __init__(self, weights=None, value_weights=None, visits=None, batch=8, device=None, seed=None,
                  c_puct=C_PUCT, resign=True, seconds=None, mixing=0.0):
         self.weights, self.value_weights = weights, value_weights
         self.device, self.seed, self.mixing, self.batch, self.c_puct = device, seed or 1, mixing, batch, c_puct
@@ -94,7 +96,7 @@ class SearchPlayer(Player):
                 size = nets.read_config(value_weights).board_size
                 raise ValueError(f"{value_weights}: a value net for {size}x{size}, and there is no policy "
                                  f"net for {size}x{size} to search with")
-        self.visits = visits
+        self.visits = visits  # per move at most; None: DEFAULT_VISITS, or all the time allows
         self.seconds = seconds  # per move, when no time settings say otherwise
         self.time_settings = None
         self.time_left = {}
@@ -160,16 +162,23 @@ class SearchPlayer(Player):
             if search is not None:
                 search.forget()
 
+    @property
+    def visits_per_move(self):
+        """The visits a move gets when no time limit stops it first."""
+        return self.visits or DEFAULT_VISITS
+
     def _search(self, position, color):
-        """Search up to `visits` visits, stopping early when the move's time is up."""
+        """Search up to `visits` visits (DEFAULT_VISITS with no time limit), stopping when the
+        move's time is up."""
         budget = think_time(self.time_settings, self.time_left.get(color), position)
         if budget is None:
             budget = self.seconds
         if budget is None:
-            return self.search.run(position, self.visits)
+            return self.search.run(position, self.visits_per_move)
+        limit = self.visits or sys.maxsize
         deadline = time.perf_counter() + budget
-        result = self.search.run(position, min(self.visits, self.search.batch))
-        while time.perf_counter() < deadline and self.search.tree.visits[0] < self.visits:
+        result = self.search.run(position, min(limit, self.search.batch))
+        while time.perf_counter() < deadline and self.search.tree.visits[0] < limit:
             result = self.search.run(position, int(self.search.tree.visits[0]) + self.search.batch)
         return result
 
@@ -178,7 +187,7 @@ class SearchPlayer(Player):
         `interrupted()`; the tree is reused when the game goes on from here."""
         if board.passes >= 2 or not self.use(board.size):
             return
-        limit = PONDER_VISITS_FACTOR * self.visits
+        limit = PONDER_VISITS_FACTOR * self.visits_per_move
         while not interrupted() and self.search.tree.visits[0] < limit:
             self.search.run(board, int(self.search.tree.visits[0]) + self.search.batch)
 

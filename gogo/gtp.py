@@ -53,26 +53,28 @@ def add_arguments(parser):
                         help="random playouts for dead-stone estimation (default %(default)s)")
     parser.add_argument("--weights", help="policy net weights (default: the bundled weights)")
     parser.add_argument("--policy-only", action="store_true",
-                        help="play the policy net's move with no search (the default without --visits)")
-    parser.add_argument("--visits", type=int, help="search this many visits per move (PUCT with the "
-                        "policy net; leaf values from --value-weights or random playouts)")
-    parser.add_argument("--value-weights", help="value net weights for the search")
+                        help="play the policy net's move with no search")
+    parser.add_argument("--visits", type=int, help="search at most this many visits per move (PUCT with the "
+                        "policy net; leaf values from the value net or random playouts). Default: 400 when "
+                        "no time limit applies, else as many as the time allows")
+    parser.add_argument("--value-weights", help="value net weights for the search (default: the bundled "
+                        "value net of the board size, if any)")
     parser.add_argument("--lambda", dest="mixing", type=float, default=0.0, metavar="LAMBDA",
-                        help="with --value-weights: leaf value = (1 - LAMBDA) * value net + LAMBDA * random "
+                        help="with a value net: leaf value = (1 - LAMBDA) * value net + LAMBDA * random "
                         "playouts (AlphaGo's mixing; default 0, the value net alone)")
-    parser.add_argument("--seconds", type=float, help="with --visits: at most this long per move when the "
+    parser.add_argument("--seconds", type=float, help="search at most this long per move when the "
                         "GUI sends no time settings")
-    parser.add_argument("--ponder", action="store_true", help="with --visits: think on the opponent's time")
-    parser.add_argument("--sample", action="store_true", help="sample the policy net's move instead of "
-                        "playing the most probable one")
+    parser.add_argument("--ponder", action="store_true", help="search on the opponent's time")
+    parser.add_argument("--sample", action="store_true", help="play the policy net's move, sampled instead "
+                        "of the most probable one (implies --policy-only)")
     parser.add_argument("--random", action="store_true", help="play uniformly random sensible moves")
     parser.add_argument("--device", help="torch device for the nets (default: cuda if present, else cpu)")
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
 
 
 def make_player(args):
-    """The player `gogo gtp` plays with: the policy net, or random moves when asked or when
-    there are no weights to load."""
+    """The player `gogo gtp` plays with: the search, the policy net alone when asked, or random
+    moves when asked or when there are no weights to load."""
     from gogo import nets
 
     if args.random:
@@ -80,7 +82,7 @@ def make_player(args):
     if args.weights is None and not nets.DEFAULT_POLICY_WEIGHTS.exists():
         log.warning("no bundled weights at %s: playing random moves", nets.DEFAULT_POLICY_WEIGHTS)
         return RandomPlayer(args.seed)
-    if args.visits and not args.policy_only:
+    if not (args.policy_only or args.sample):
         from gogo.engine import SearchPlayer
 
         return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,

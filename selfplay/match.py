@@ -1,6 +1,6 @@
 """`gogo match`: games between two GTP engines, with a win rate, a confidence interval and Elo.
 
-    gogo match --black "gogo gtp" --white "gnugo --mode gtp --level 10" --games 20 --size 19
+    gogo match --black "gogo gtp --policy-only" --white "gnugo --mode gtp --level 10" --games 20 --size 19
 
 The engines swap colours every game: `--black` takes Black in even-numbered games, so the
 engine named first is "A" and the other "B". A game ends with two passes, a resignation, an

@@ -661,3 +661,19 @@ def test_gogo_gtp_survives_garbage_and_eof():
                           input=garbage, capture_output=True, timeout=120)
     assert proc.returncode == 0
     assert proc.stdout.decode() == ("? unknown command\n\n?1 syntax error\n\n=2 \n\n=3 \n\n=4 E5\n\n")
+
+
+def test_gogo_gtp_searches_unless_asked_for_the_policy_net_alone():
+    import argparse
+
+    from gogo import gtp
+    from gogo.engine import SearchPlayer
+    from gogo.player import RandomPlayer
+    from gogo.policy_player import PolicyPlayer
+
+    parser = argparse.ArgumentParser()
+    gtp.add_arguments(parser)
+    players = {tuple(options): type(gtp.make_player(parser.parse_args(options)))
+               for options in ([], ["--policy-only"], ["--sample"], ["--random"])}
+    assert players == {(): SearchPlayer, ("--policy-only",): PolicyPlayer, ("--sample",): PolicyPlayer,
+                       ("--random",): RandomPlayer}

@@ -244,3 +244,24 @@ def test_search_player_refuses_a_value_net_for_another_size(tmp_path):
         SearchPlayer(policy, value, device="cpu")
     with pytest.raises(ValueError, match="holds a policy net"):
         SearchPlayer(policy, policy, device="cpu")
+
+
+def test_search_player_without_visits_uses_the_time_it_has(tmp_path, monkeypatch):
+    import torch
+
+    from gogo import engine, nets
+    from gogo.engine import SearchPlayer
+    from gogo.player import TimeSettings
+
+    monkeypatch.setattr(engine, "DEFAULT_VISITS", 8)
+    torch.manual_seed(0)
+    path = tmp_path / "policy.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), path)
+    player = SearchPlayer(path, device="cpu", seed=1)
+    board = Board(9)
+    player.genmove(board, BLACK)  # no time limit: DEFAULT_VISITS
+    assert player.last[1].sum() == 7
+    player.new_game(board)
+    player.set_time_settings(TimeSettings(0, 3, 5))  # 0.6 s a move, 0.1 s after the margin
+    player.genmove(board, BLACK)
+    assert player.last[1].sum() > 8  # a time limit and no --visits: as many as the time allows
