@@ -122,9 +122,8 @@ class AnalysisCommands:
             if getattr(self, "_analysis_player", None) is None:
                 from gogo.engine import SearchPlayer
 
-                weights = None if getattr(self.player, "bundled", True) else getattr(self.player, "weights", None)
                 try:
-                    self._analysis_player = SearchPlayer(weights)
+                    self._analysis_player = SearchPlayer(getattr(self.player, "weights", None))
                 except (OSError, ValueError) as e:
                     raise GtpError(f"analysis needs policy net weights ({e})") from None
             searcher = self._analysis_player

@@ -91,9 +91,8 @@ class SearchPlayer(Player):
         if weights:
             self.use(nets.read_config(weights).board_size)
         if value_weights:
-            self.use(nets.read_config(value_weights).board_size)
-            if self.search is None:
-                size = nets.read_config(value_weights).board_size
+            size = nets.read_config(value_weights).board_size
+            if not self.use(size):
                 raise ValueError(f"{value_weights}: a value net for {size}x{size}, and there is no policy "
                                  f"net for {size}x{size} to search with")
         self.visits = visits  # per move at most; None: DEFAULT_VISITS, or all the time allows

@@ -44,10 +44,6 @@ def bundled_weights(name, size):
     return path if path.exists() else None
 
 
-def bundled_policy_weights(size):
-    return bundled_weights(POLICY, size)
-
-
 def bundled_search_weights(size):
     """(prior policy, value net or None) for the search on a board size; (None, None) when no
     policy net is bundled for it. The priors come from the SL net, as in AlphaGo, where there is one."""
@@ -218,7 +214,7 @@ def autocast(device):
 def to_device(module_or_planes, device):
     """A net, or a batch of planes made float, on the device in the memory layout its convolutions
     run fastest in there: channels-last under bfloat16."""
-    x = module_or_planes.to(device)
+    x = module_or_planes.to(device, non_blocking=True)
     if isinstance(x, torch.Tensor):
         x = x.float()
     return x.to(memory_format=torch.channels_last) if uses_bf16(device) else x

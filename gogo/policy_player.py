@@ -21,11 +21,10 @@ class PolicyPlayer(Player):
     board has (gogo/weights/), loaded when a game of that size starts."""
 
     def __init__(self, weights=None, device=None, sample=False, temperature=1.0, seed=None):
-        self.weights = weights or nets.DEFAULT_POLICY_WEIGHTS
-        self.bundled = weights is None
+        self.weights = weights  # None: the bundled nets
         self.device = device
         self.models = {}  # board size -> (Evaluator, Encoder), or None: no net for that size
-        self._load(self.weights)
+        self._load(weights or nets.DEFAULT_POLICY_WEIGHTS)
         self.sample = sample
         self.temperature = temperature
         self.rng = np.random.default_rng(seed)
@@ -43,7 +42,7 @@ class PolicyPlayer(Player):
     def model(self, size):
         """(Evaluator, Encoder) for a board size, or None when there is no net for it."""
         if size not in self.models:
-            path = nets.bundled_policy_weights(size) if self.bundled else None
+            path = nets.bundled_weights(nets.POLICY, size) if self.weights is None else None
             if path is None:
                 self.models[size] = None
             else:
