@@ -1,49 +1,26 @@
-"""`gogo match`: games between two GTP engines, with a win rate, a confidence interval and Elo.
+"""Games between two GTP engines, with a win rate, a confidence interval and Elo: the library of
+`gogo match` (cli/match.py) and of the pipeline's games against GNU Go.
 
-    gogo match --black "gogo gtp --policy-only" --white "gnugo --mode gtp --level 10" --games 20 --size 19
-
-The engines swap colours every game: `--black` takes Black in even-numbered games, so the
-engine named first is "A" and the other "B". A game ends with two passes, a resignation, an
-illegal move (the offender loses) or --max-moves moves. Finished games are scored by a referee:
-GNU Go's final_score when GNU Go is installed (it removes dead stones well), else gogo's own
-Monte Carlo dead-stone scoring, on the moves replayed into it. Every game is written as SGF with
-its result; the summary (JSON with --json) gives A's wins, its win rate with a 95% Wilson interval
-and the Elo difference that rate implies.
+The engines swap colours every game: engine A takes Black in even-numbered games, engine B in
+odd-numbered ones. A game ends with two passes, a resignation, an illegal move (the offender
+loses) or max_moves moves (by default the cap of a random playout, gogo.go.playout: a game still
+going then is wandering). Finished games are scored by a referee: GNU Go's final_score when GNU Go
+is installed (it removes dead stones well), else gogo's own Monte Carlo dead-stone scoring, on the
+moves replayed into it. Each game can be written as SGF with its result; the summary gives A's
+wins, its win rate with a 95% Wilson interval and the Elo difference that rate implies.
 """
-import json
-import math
-import shlex
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gogo import playout, scoring, sgf
-from gogo.board import BLACK, WHITE, Board
-from gogo.gtp_client import GtpClient, gnugo_path
+from gogo.go import playout, scoring
+from gogo.go.board import BLACK, WHITE, Board
+from gogo.gtp.client import GtpClient, gnugo_path
+from gogo.records import sgf
+from gogo.stats import elo, wilson_interval
 
 COLORS = {BLACK: "black", WHITE: "white"}
-Z95 = 1.959964  # two-sided 95% normal quantile
-
-
-def wilson_interval(wins, games, z=Z95):
-    """The Wilson score interval of a win rate."""
-    if games == 0:
-        return 0.0, 1.0
-    p = wins / games
-    centre = (p + z * z / (2 * games)) / (1 + z * z / games)
-    half = z * math.sqrt(p * (1 - p) / games + z * z / (4 * games * games)) / (1 + z * z / games)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def elo(rate):
-    """The Elo difference a win rate implies (infinite at 0 and 1)."""
-    if rate <= 0:
-        return -math.inf
-    if rate >= 1:
-        return math.inf
-    return -400 * math.log10(1 / rate - 1)
 
 
 def referee_score(board, moves):
@@ -76,7 +53,7 @@ def play_game(black, white, size=19, komi=7.5, max_moves=None, stderr=subprocess
     """One game between engine command lines `black` and `white`, from the `opening` moves
     ((colour name, vertex) pairs, played for both engines). Returns a dict: moves, end ('passes',
     'resign', 'illegal', 'max_moves'), result ('B+3.5', 'W+R', ...), winner, names."""
-    max_moves = max_moves or 3 * size * size
+    max_moves = max_moves or playout.MAX_MOVES_PER_POINT * size * size
     board = Board(size, komi=komi)
     engines = {c: GtpClient(cmd, stderr=stderr) for c, cmd in ((BLACK, black), (WHITE, white))}
     game = {"moves": list(opening), "end": "max_moves", "names": {}}
@@ -165,31 +142,3 @@ def run_match(engine_a, engine_b, games, size=19, komi=7.5, parallel=1, sgf_dir=
         "games_detail": [{k: g[k] for k in ("index", "a_color", "result", "end", "seconds")}
                          | {"moves": len(g["moves"])} for g in results],
     }
-
-
-def add_arguments(parser):
-    parser.add_argument("--black", required=True, help="engine A's command line (Black in game 0)")
-    parser.add_argument("--white", required=True, help="engine B's command line (White in game 0)")
-    parser.add_argument("--games", type=int, default=10)
-    parser.add_argument("--size", type=int, default=19)
-    parser.add_argument("--komi", type=float, default=7.5)
-    parser.add_argument("--parallel", type=int, default=1, help="games at once")
-    parser.add_argument("--max-moves", type=int, help="adjudicate by score after this many moves")
-    parser.add_argument("--sgf-dir", help="write every game here as SGF")
-    parser.add_argument("--opening-moves", type=int, default=0,
-                        help="start each pair of games (one with each colour) from this many random moves")
-    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-
-
-def run(args):
-    summary = run_match(shlex.split(args.black), shlex.split(args.white), args.games, args.size, args.komi,
-                        args.parallel, args.sgf_dir, args.max_moves,
-                        log=lambda line: print(line, file=sys.stderr, flush=True), opening_moves=args.opening_moves)
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        print(f"A: {summary['engine_a']}\nB: {summary['engine_b']}")
-        print(f"A won {summary['a_wins']}/{summary['games']} = {summary['a_win_rate']:.1%} "
-              f"(95% {summary['a_win_rate_95'][0]:.1%}..{summary['a_win_rate_95'][1]:.1%}), "
-              f"Elo A-B {summary['elo_a_minus_b']} ({summary['elo_95'][0]}..{summary['elo_95'][1]})")
-    return 0

@@ -4,12 +4,13 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 import torch
 
 from gogo import nets
-from gogo.engine import SearchPlayer
-from gogo.gtp_engine import GtpEngine
+from gogo.players.search import SearchPlayer
+from gogo.gtp.engine import GtpEngine
 
 INFO = re.compile(r"move ([A-HJ-T]\d+|pass) visits (\d+) winrate (\d+) prior (\d+) lcb (\d+) "
                   r"order (\d+) pv ([A-HJ-T0-9 pas]+)")
@@ -72,7 +73,7 @@ def test_gogui_heatmaps(weights):
 
 
 def test_analysis_over_the_wire_stops_on_new_input(weights):
-    process = subprocess.Popen([sys.executable, "-m", "gogo.cli", "gtp", "--weights", str(weights), "--visits",
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "gtp", "--weights", str(weights), "--visits",
                                 "1000", "--size", "9"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True, bufsize=1)
     process.stdin.write("lz-analyze b 10\n")
@@ -126,9 +127,8 @@ def test_pondering_thinks_on_the_opponents_time_and_the_tree_is_reused(weights):
     assert engine.handle("genmove b").startswith("= ")
     engine.ponder(interrupted=stops_after(20))  # White to move: the search reads White's options
     search = engine.player.search
-    pondered = int(search.tree.visits[0])
-    assert pondered > 30
-    start, count = int(search.tree.first[0]), int(search.tree.count[0])
-    white_reply = max(range(start, start + count), key=lambda child: search.tree.visits[child])
-    engine.handle(f"play w {engine.board.vertex(int(search.tree.move[white_reply]))}")
+    assert search.visits > 30
+    children = search.children()
+    white_reply = int(children.moves[np.argmax(children.visits)])
+    engine.handle(f"play w {engine.board.vertex(white_reply)}")
     assert search.reuse(engine.board) > 0  # Black's next search starts from the pondered subtree

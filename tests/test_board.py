@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from gogo import rules
-from gogo.board import (BLACK, PASS, WHITE, Board, IllegalMove, handicap_points,
+from gogo.go import rules
+from gogo.go.board import (BLACK, PASS, WHITE, Board, IllegalMove, handicap_points,
                         max_fixed_handicap)
 
 

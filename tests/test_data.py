@@ -1,4 +1,4 @@
-"""The game store (training/store.py), `gogo data`, and the position sampler (training/data.py)."""
+"""The game store (gogo/records/store.py), `gogo data`, and the position sampler (training/sampler.py)."""
 import io
 import json
 import random
@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 
 from gogo import features as F
-from gogo import rules, sgf, sgf_sources
-from gogo.board import BLACK, PASS, WHITE, Board
+from gogo.go import rules
+from gogo.records import sgf, sgf_sources
+from gogo.go.board import BLACK, PASS, WHITE, Board
 from gogo.features import Encoder, inverse_symmetry, move_symmetry_table, transform_planes
-from training.data import PositionSampler
+from training.sampler import PositionSampler
 from training.positions import gather_table, replay_into
-from training.store import Filters, build_store, load_store, rank_code, rank_name, split_of
+from gogo.records.store import Filters, build_store, load_store, rank_code, rank_name, split_of
 
 DATA = Path(__file__).parent / "data"
 
@@ -135,7 +136,7 @@ def test_filters_dedupe_and_split_by_key(tmp_path):
 
 
 def test_corrupt_records_are_reported_and_skipped(tmp_path, capsys):
-    from gogo.cli import main
+    from cli.main import main
     folder = write(tmp_path / "src", {
         "good.sgf": game(b"", b";B[cc];W[gg]"),
         "corrupt.sgf": b"(;GM[1]SZ[9];B[cc];W[",
@@ -178,9 +179,9 @@ def test_numba_replay_agrees_with_the_board(tmp_path):
         for upto in range(0, len(moves) + 1, 7):
             assert replay_into(grid, meta, *empty, moves, colors, points, setup_colors, n, upto)
             board = sgf.replay(store.record(g), moves=upto)
-            assert (grid == board.grid).all()
+            assert (grid == board.position.grid).all()
             keep = np.arange(len(meta)) != rules.TO_MOVE
-            assert (meta[keep] == board.meta[keep]).all()
+            assert (meta[keep] == board.position.meta[keep]).all()
     grid, meta = rules.new_position(19)
     bad = store.moves.copy()
     bad[1] = bad[0]  # a stone on an occupied point

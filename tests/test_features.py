@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from gogo import features as F
-from gogo.board import BLACK, PASS, WHITE, Board, IllegalMove
+from gogo.go.board import BLACK, PASS, WHITE, Board, IllegalMove
 from gogo.features import Encoder, move_symmetry_table, transform_planes
-from gogo.sgf import read_game, replay
+from gogo.records.sgf import read_game, replay
 
 DATA = Path(__file__).parent / "data"
 
@@ -342,9 +342,7 @@ def test_move_planes_agree_with_the_board_on_real_games():
 
 
 def chain_liberties(b, p):
-    stride = b.size + 2
-    return sorted({q for s in b.chain(p) for q in (s - 1, s + 1, s - stride, s + stride)
-                   if b.color_at(q) == 0 and q in set(b.points())})
+    return b.chain_liberties(b.chain(p))
 
 
 def ladder_reference(b, prey, attacker_to_move, ply=0):
@@ -362,8 +360,7 @@ def ladder_reference(b, prey, attacker_to_move, ply=0):
             if len(chain_liberties(after, prey)) == 1 and ladder_reference(after, prey, False, ply + 1):
                 return True
         return False
-    defences = [libs[0]] + [chain_liberties(b, q)[0] for s in b.chain(prey) for q in
-                            (s - 1, s + 1, s - b.size - 2, s + b.size + 2)
+    defences = [libs[0]] + [chain_liberties(b, q)[0] for s in b.chain(prey) for q in b.neighbours(s)
                             if b.color_at(q) == 3 - prey_color and len(chain_liberties(b, q)) == 1]
     for move in defences:
         if not b.is_legal(move, prey_color):
@@ -384,8 +381,7 @@ def test_ladder_planes_agree_with_a_plain_reader_on_real_games():
         for p in b.points():
             if b.color_at(p) != 0 or not b.is_legal(p):
                 continue
-            stride = b.size + 2
-            around = [q for q in (p - 1, p + 1, p - stride, p + stride) if b.color_at(q) in (BLACK, WHITE)]
+            around = [q for q in b.neighbours(p) if b.color_at(q) in (BLACK, WHITE)]
             expected = False
             for q in around:
                 if b.color_at(q) == 3 - me and len(chain_liberties(b, q)) == 2:

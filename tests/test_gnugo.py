@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from gogo.board import max_fixed_handicap
-from gogo.gtp_engine import GtpEngine
-from gogo import sgf
-from gogo.gtp_client import GtpClient, gnugo_path
+from gogo.go.board import max_fixed_handicap
+from gogo.gtp.engine import GtpEngine
+from gogo.records import sgf
+from gogo.gtp.client import GtpClient, gnugo_path
 from selfplay.match import run_match
 
 ROOT = Path(__file__).resolve().parent.parent
 GNUGO = gnugo_path()
-GOGO = [shutil.which("gogo")] if shutil.which("gogo") else [sys.executable, "-m", "gogo.cli"]
+GOGO = [shutil.which("gogo")] if shutil.which("gogo") else [sys.executable, "-m", "cli.main"]
 SCORE = re.compile(r"^(0|[BW]\+\d+(\.\d+)?)$")
 
 pytestmark = pytest.mark.skipif(

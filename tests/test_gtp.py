@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from gogo import rules
-from gogo.board import BLACK, PASS, WHITE, Board, handicap_points, max_fixed_handicap
-from gogo.gtp_engine import GtpEngine
-from gogo.gtp_protocol import format_response, preprocess
-from gogo.player import RESIGN, Player, RandomPlayer
+from gogo.go import rules
+from gogo.go.board import BLACK, PASS, WHITE, Board, handicap_points, max_fixed_handicap
+from gogo.gtp.engine import GtpEngine
+from gogo.gtp.protocol import format_response, preprocess
+from gogo.players.base import RESIGN, Player, RandomPlayer
 
 STANDARD_COMMANDS = [
     "protocol_version", "name", "version", "known_command", "list_commands", "quit", "boardsize",
@@ -21,7 +21,7 @@ STANDARD_COMMANDS = [
 EXTENSIONS = ["list_stones", "captures", "printsgf"]
 ANALYSIS_COMMANDS = {"lz-analyze", "analyze", "lz-genmove_analyze", "genmove_analyze", "kgs-genmove_cleanup",
                      "gogui-analyze_commands", "gogo-policy_heatmap", "gogo-visit_heatmap"}
-GOGO = [shutil.which("gogo")] if shutil.which("gogo") else [sys.executable, "-m", "gogo.cli"]
+GOGO = [shutil.which("gogo")] if shutil.which("gogo") else [sys.executable, "-m", "cli.main"]
 VERTEX = re.compile(r"^[A-HJ-T](1[0-9]|[1-9])$")
 
 
@@ -338,7 +338,7 @@ def test_quit(engine):
 
 
 def test_serve_loop_stops_at_quit():
-    from gogo.gtp import serve
+    from gogo.gtp.server import serve
 
     engine = GtpEngine(size=9, seed=1)
     out = io.BytesIO()
@@ -519,8 +519,8 @@ def test_genmove_cleanup_with_a_player_that_does_not_pass():
 def test_genmove_cleanup_with_net_players(kind, tmp_path):
     torch = pytest.importorskip("torch")
     from gogo import nets
-    from gogo.engine import SearchPlayer
-    from gogo.policy_player import PolicyPlayer
+    from gogo.players.search import SearchPlayer
+    from gogo.players.policy import PolicyPlayer
 
     torch.manual_seed(0)
     weights = tmp_path / "policy.safetensors"
@@ -666,10 +666,10 @@ def test_gogo_gtp_survives_garbage_and_eof():
 def test_gogo_gtp_searches_unless_asked_for_the_policy_net_alone():
     import argparse
 
-    from gogo import gtp
-    from gogo.engine import SearchPlayer
-    from gogo.player import RandomPlayer
-    from gogo.policy_player import PolicyPlayer
+    from cli import gtp
+    from gogo.players.search import SearchPlayer
+    from gogo.players.base import RandomPlayer
+    from gogo.players.policy import PolicyPlayer
 
     parser = argparse.ArgumentParser()
     gtp.add_arguments(parser)

@@ -1,9 +1,9 @@
-"""The match statistics: Wilson interval and Elo."""
+"""The match statistics (gogo.stats): Wilson interval and Elo; the matches' random openings."""
 import math
 
 import pytest
 
-from selfplay.match import elo, wilson_interval
+from gogo.stats import elo, wilson_interval
 
 
 def test_wilson_interval():
@@ -23,7 +23,7 @@ def test_elo():
 
 
 def test_random_openings_differ_between_pairs_and_are_legal():
-    from gogo.board import Board
+    from gogo.go.board import Board
     from selfplay.match import random_opening
 
     openings = [random_opening(9, 4, pair) for pair in range(6)]

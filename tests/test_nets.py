@@ -8,9 +8,10 @@ import torch
 from safetensors.torch import save_file
 
 from gogo import features, nets
-from gogo.board import BLACK, PASS, Board
-from gogo.policy_player import PolicyPlayer
-from gogo.sgf import read_game, replay
+from gogo.errors import GogoError
+from gogo.go.board import BLACK, PASS, Board
+from gogo.players.policy import PolicyPlayer
+from gogo.records.sgf import read_game, replay
 
 DATA = Path(__file__).parent / "data"
 
@@ -56,27 +57,27 @@ def test_save_load_round_trip(tmp_path):
 def test_mismatched_files_are_refused(tmp_path):
     path = tmp_path / "policy.safetensors"
     nets.save(tiny(), path)
-    with pytest.raises(ValueError, match="holds a policy net"):
+    with pytest.raises(GogoError, match="holds a policy net"):
         nets.load(path, kind=nets.VALUE)
-    with pytest.raises(ValueError, match="9x9"):
+    with pytest.raises(GogoError, match="9x9"):
         nets.load(path, board_size=19)
     tensors = {k: v.contiguous() for k, v in tiny().state_dict().items()}
     plain = tmp_path / "plain.safetensors"
     save_file(tensors, str(plain))
-    with pytest.raises(ValueError, match="no gogo net config"):
+    with pytest.raises(GogoError, match="no gogo net config"):
         nets.load(plain)
     config = dict(kind="policy", filters=16, layers=3, board_size=9, feature_version=nets.FEATURE_VERSION)
     wrong = tmp_path / "wrong.safetensors"
     save_file(tensors, str(wrong), metadata={"gogo": json.dumps(config)})
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(GogoError, match="shape"):
         nets.load(wrong)
     config.update(filters=8, feature_version=nets.FEATURE_VERSION + 1)
     save_file(tensors, str(wrong), metadata={"gogo": json.dumps(config)})
-    with pytest.raises(ValueError, match="feature version"):
+    with pytest.raises(GogoError, match="feature version"):
         nets.load(wrong)
     junk = tmp_path / "junk.safetensors"
     junk.write_bytes(b"not a weights file")
-    with pytest.raises(ValueError, match="junk.safetensors"):
+    with pytest.raises(GogoError, match="junk.safetensors"):
         nets.load(junk)
 
 
@@ -106,12 +107,12 @@ def test_a_tiny_net_learns_a_handful_of_positions():
     assert (net(x).argmax(1) == y).all()
 
 
-def test_evaluator_policy_is_a_distribution():
+def test_runner_policy_is_a_distribution():
     planes, _ = positions_and_moves(3)
-    evaluator = nets.Evaluator(tiny(), device="cpu")
-    p = evaluator.policy(planes)
+    runner = nets.Runner(tiny(), device="cpu")
+    p = runner.policy(planes)
     assert p.shape == (3, 81) and np.allclose(p.sum(1), 1)
-    sharp = evaluator.policy(planes, temperature=0.5)
+    sharp = runner.policy(planes, temperature=0.5)
     assert sharp.max() >= p.max()
 
 
@@ -148,7 +149,7 @@ def test_fresh_value_nets_pass_gradients_to_the_trunk():
 
 
 def test_bundled_player_takes_the_net_for_the_board_size():
-    from gogo.board import Board
+    from gogo.go.board import Board
 
     player = PolicyPlayer(device="cpu", seed=1)  # no weights: the bundled nets
     for size in (19, 9):
@@ -167,11 +168,11 @@ def test_precision_follows_gogo_precision(monkeypatch):
     planes = np.random.default_rng(0).integers(0, 2, (4, 48, 9, 9)).astype(np.uint8)
     monkeypatch.setenv("GOGO_PRECISION", "fp32")
     assert not nets.uses_bf16(torch.device("cpu"))
-    exact = nets.Evaluator(net, "cpu")(planes)
+    exact = nets.Runner(net, "cpu")(planes)
     monkeypatch.setenv("GOGO_PRECISION", "bf16")
     assert nets.uses_bf16(torch.device("cpu"))
-    bf16 = nets.Evaluator(net, "cpu")(planes)
+    bf16 = nets.Runner(net, "cpu")(planes)
     assert bf16.dtype == np.float32 and np.allclose(bf16, exact, atol=0.1)
     monkeypatch.setenv("GOGO_PRECISION", "half")
-    with pytest.raises(ValueError, match="GOGO_PRECISION"):
+    with pytest.raises(GogoError, match="GOGO_PRECISION"):
         nets.uses_bf16(torch.device("cpu"))

@@ -3,26 +3,43 @@ import json
 import shutil
 from pathlib import Path
 
-from gogo import cli
-from selfplay import pipeline
+import pytest
+
+from cli import main as cli
+from gogo.errors import GogoError
+from training import pipeline
+from training.config import SLConfig
 
 CONFIG = Path(__file__).resolve().parent.parent / "configs" / "tiny-9x9.toml"
 
 
-def test_options_become_command_line_flags():
-    assert pipeline.options({"steps": 10, "no_progress": True, "compile": False, "net": "tiny"}) == [
-        "--steps", "10", "--no-progress", "--net", "tiny"]
+def test_table_keys_become_the_stage_options(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('board_size = 9\n[sl]\nstore = "s.npz"\nsteps = 10\nno-progress = true\n'
+                    'compile = false\nnet = "tiny"\nlr = 1\n')
+    table = pipeline.read_config(path)["sl"]
+    config = pipeline.stage_config(SLConfig, table, pipeline.SL_SOURCES, store="s.npz", out="o", seed=5)
+    assert (config.steps, config.no_progress, config.compile, config.net, config.lr) == (10, True, False, "tiny", 1)
+    assert (config.store, config.out, config.seed, config.batch) == ("s.npz", "o", 5, SLConfig.batch)
+    assert pipeline.stage_config(SLConfig, {"seed": 7}, store="s", out="o", seed=5).seed == 7  # the table wins
 
 
 def test_bad_config_is_refused_with_its_name(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("board_size = 9\n[rl]\niterations = \n")
-    try:
+    with pytest.raises(GogoError, match="bad.toml"):
         pipeline.read_config(bad)
-    except SystemExit as error:
-        assert "bad.toml" in str(error)
-    else:
-        raise AssertionError("a broken config was accepted")
+
+
+@pytest.mark.parametrize("table, key", [("[value]\nstepz = 5", "stepz"), ("[rl]\nbatch = 5", "batch"),
+                                        ("[eval]\ngnugo_gamez = 2", "gnugo_gamez"),
+                                        ("[sl]\nsources = []\n[sl.data]\nmin_movez = 3", "min_movez"),
+                                        ("[sl]\nsteps = \"many\"", "steps")])
+def test_unknown_or_mistyped_keys_are_refused_naming_the_key_and_file(tmp_path, table, key):
+    bad = tmp_path / "typo.toml"
+    bad.write_text(f"board_size = 9\n{table}\n")
+    with pytest.raises(GogoError, match=f"typo.toml.*{key}"):
+        pipeline.read_config(bad)
 
 
 def test_tiny_pipeline_runs_resumes_and_rl_beats_sl(tmp_path, monkeypatch):

@@ -1,6 +1,6 @@
 """REINFORCE self-play training (training/rl.py) on tiny 9x9 nets."""
-import argparse
 import csv
+import json
 
 import numpy as np
 import pytest
@@ -8,8 +8,10 @@ import torch
 from safetensors.torch import load_file
 
 from gogo import features, nets
-from gogo.board import Board
+from gogo.errors import GogoError
+from gogo.go.board import Board
 from training import rl
+from training.config import RLConfig
 
 SIZE = 9
 
@@ -21,16 +23,11 @@ def tiny_policy(path, seed=0):
     return path
 
 
-def rl_args(tmp_path, init, **overrides):
-    parser = argparse.ArgumentParser()
-    rl.add_arguments(parser)
+def rl_config(tmp_path, init, **overrides):
     options = dict(iterations=4, games=8, pool_every=1, checkpoint_every=1, eval_every=0, lr=0.01, seed=3,
                    device="cpu")
     options.update(overrides)
-    argv = ["--init", str(init), "--out", str(tmp_path / "run")]
-    for name, value in options.items():
-        argv += [f"--{name.replace('_', '-')}", str(value)]
-    return parser.parse_args(argv)
+    return RLConfig(init=str(init), out=str(tmp_path / "run"), **options)
 
 
 def opening_positions():
@@ -82,7 +79,7 @@ def test_pool_samples_past_versions(tmp_path):
 
 def test_run_grows_the_pool_logs_and_resumes_exactly(tmp_path):
     init = tiny_policy(tmp_path / "sl.safetensors")
-    assert rl.run(rl_args(tmp_path, init)) == 0
+    rl.train(rl_config(tmp_path, init))
     run = tmp_path / "run"
     pool = sorted(p.name for p in (run / "pool").iterdir())
     assert pool == [f"iteration-{i:06d}.safetensors" for i in range(5)]
@@ -92,15 +89,13 @@ def test_run_grows_the_pool_logs_and_resumes_exactly(tmp_path):
     assert [int(r["pool_size"]) for r in rows] == [1, 2, 3, 4]
     assert all(0 <= int(r["opponent"]) < int(r["pool_size"]) for r in rows)
     assert (run / "curves.png").exists()
+    assert json.loads((run / "args.json").read_text())["kind"] == "rl"
     straight = load_file(str(run / "policy.safetensors"))
 
     other = tmp_path / "other"
     other.mkdir()
-    half = rl_args(other, init, iterations=2)
-    rl.run(half)
-    resumed = rl_args(other, init)
-    resumed.resume = True
-    rl.run(resumed)
+    rl.train(rl_config(other, init, iterations=2))
+    rl.train(rl_config(other, init, resume=True))
     again = load_file(str(other / "run" / "policy.safetensors"))
     for name, tensor in straight.items():
         assert torch.equal(tensor, again[name]), name
@@ -108,7 +103,5 @@ def test_run_grows_the_pool_logs_and_resumes_exactly(tmp_path):
 
 def test_refuses_to_overwrite_or_resume_nothing(tmp_path):
     init = tiny_policy(tmp_path / "sl.safetensors")
-    args = rl_args(tmp_path, init)
-    args.resume = True
-    with pytest.raises(SystemExit, match="no checkpoint"):
-        rl.run(args)
+    with pytest.raises(GogoError, match="no checkpoint"):
+        rl.train(rl_config(tmp_path, init, resume=True))

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from gogo.board import BLACK, PASS, WHITE, Board, IllegalMove
+from gogo.go.board import BLACK, PASS, WHITE, Board, IllegalMove
 
 
 class NaiveBoard:

@@ -29,7 +29,7 @@ def test_sabaki_controller_session(node_modules, tmp_path):
     torch.manual_seed(0)
     weights = tmp_path / "policy.safetensors"
     nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), weights)
-    engine = [sys.executable, "-m", "gogo.cli", "gtp", "--weights", str(weights), "--visits", "200",
+    engine = [sys.executable, "-m", "cli.main", "gtp", "--weights", str(weights), "--visits", "200",
               "--size", "9"]
     done = subprocess.run(["node", str(SESSION), *engine], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "NODE_PATH": str(node_modules)})

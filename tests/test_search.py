@@ -3,17 +3,18 @@ import math
 
 import numpy as np
 
-from gogo import features, rules
-from gogo.board import BLACK, PASS, WHITE, Board
-from gogo.search import UNEXPANDED, Search, principal_variation
+from gogo import features
+from gogo.go import rules
+from gogo.go.board import BLACK, PASS, WHITE, Board
+from gogo.search.mcts import Search
 
 
 def material_evaluator(size, sign=1.0):
-    """Uniform priors over sensible moves; value = tanh(area score / 4) for the player to move
-    (sign=-1 flips it: the wrong sign, for the sign test)."""
+    """Uniform priors over sensible moves; value = tanh(area score / 4) for the player to move,
+    komi ignored (sign=-1 flips it: the wrong sign, for the sign test)."""
     encoder = features.Encoder(size)
 
-    def evaluate(grids, metas):
+    def evaluate(grids, metas, komi):
         planes = encoder.encode_arrays(grids, metas)
         sensible = planes[:, features.SENSIBLE].reshape(len(grids), -1).astype(bool)
         priors = np.ones(sensible.shape, np.float32)
@@ -33,8 +34,7 @@ C_PUCT, FPU = 1.0, 0.0
 
 
 def best_move(board, visits=400, sign=1.0, batch=8):
-    search = Search(material_evaluator(board.size, sign), batch=batch, c_puct=C_PUCT, fpu_reduction=FPU,
-                    komi=0)
+    search = Search(material_evaluator(board.size, sign), batch=batch, c_puct=C_PUCT, fpu_reduction=FPU)
     moves, counts, q, priors = search.run(board, visits)
     return board.vertex(int(moves[np.argmax(counts)])), search
 
@@ -50,31 +50,31 @@ CAPTURE = """
 
 
 def test_finds_the_capturing_move():
-    move, _ = best_move(Board.from_diagram(CAPTURE, to_move=BLACK))
+    move, _ = best_move(Board.from_diagram(CAPTURE, to_move=BLACK, komi=0))
     assert move == "C2"
 
 
 def test_finds_the_saving_move():
     # two plies deep: any other move lets Black capture
-    move, _ = best_move(Board.from_diagram(CAPTURE, to_move=WHITE), visits=1000)
+    move, _ = best_move(Board.from_diagram(CAPTURE, to_move=WHITE, komi=0), visits=1000)
     assert move == "C2"
 
 
 def test_visit_counts_add_up_and_virtual_loss_leaves_no_residue():
-    b = Board.from_diagram(CAPTURE, to_move=BLACK)
+    b = Board.from_diagram(CAPTURE, to_move=BLACK, komi=0)
     _, search = best_move(b, visits=300, batch=16)
-    tree = search.tree
-    assert tree.visits[0] == 300
-    for node in range(int(tree.size[0])):
-        if tree.first[node] != UNEXPANDED and not tree.terminal[node]:
-            children = slice(tree.first[node], tree.first[node] + tree.count[node])
+    tree, nodes = search.tree, search.tree.arrays
+    assert search.visits == 300
+    for node in range(tree.num_nodes):
+        children = tree.children(node)
+        if children and not nodes.terminal[node]:
             # a node's own evaluation is its first visit; every other visit went to a child
-            assert tree.visits[children].sum() == tree.visits[node] - 1
-        assert tree.visits[node] >= 0 and abs(tree.value_sum[node]) <= tree.visits[node] + 1e-9
+            assert nodes.visits[children].sum() == nodes.visits[node] - 1
+        assert nodes.visits[node] >= 0 and abs(nodes.value_sum[node]) <= nodes.visits[node] + 1e-9
 
 
 def test_the_value_sign_decides_the_move():
-    b = Board.from_diagram(CAPTURE, to_move=BLACK)
+    b = Board.from_diagram(CAPTURE, to_move=BLACK, komi=0)
     bad, _ = best_move(b, sign=-1.0)  # values read for the wrong player
     assert bad != "C2"
 
@@ -90,7 +90,7 @@ AHEAD = """
 def pass_search(komi):
     b = Board.from_diagram(AHEAD, to_move=WHITE, komi=komi)
     b.play(PASS, WHITE)  # White has passed: a Black pass ends the game
-    search = Search(material_evaluator(5), batch=4, c_puct=C_PUCT, fpu_reduction=FPU, komi=komi)
+    search = Search(material_evaluator(5), batch=4, c_puct=C_PUCT, fpu_reduction=FPU)
     moves, counts, q, _ = search.run(b, 200)
     return moves, counts, q
 
@@ -105,14 +105,14 @@ def test_never_passes_away_a_game_it_is_losing():
     moves, counts, q = pass_search(komi=10.5)  # Black is behind by 5.5 under area scoring
     assert moves[np.argmax(counts)] != PASS
     assert q[list(moves).index(PASS)] == -1.0
-    assert principal_variation(Search(material_evaluator(5)).tree) == []
+    assert Search(material_evaluator(5)).principal_variation() == []
 
 
 def test_search_player_with_a_tiny_net_plays_legal_moves(tmp_path):
     import torch
 
     from gogo import nets
-    from gogo.engine import SearchPlayer
+    from gogo.players.search import SearchPlayer
 
     torch.manual_seed(0)
     path = tmp_path / "policy.safetensors"
@@ -123,38 +123,38 @@ def test_search_player_with_a_tiny_net_plays_legal_moves(tmp_path):
         move = player.genmove(board, board.to_move)
         assert move == PASS or board.is_legal(move)
         board.play(move)
-    moves, visits, _, _ = player.last
+    moves, visits, _, _ = player.search.children()
     assert visits.sum() == 31  # the root's first visit evaluates the root itself
 
 
 def test_tree_reuse_keeps_the_subtree():
-    b = Board.from_diagram(CAPTURE, to_move=BLACK)
-    search = Search(material_evaluator(7), batch=8, c_puct=C_PUCT, fpu_reduction=FPU, komi=0)
+    b = Board.from_diagram(CAPTURE, to_move=BLACK, komi=0)
+    search = Search(material_evaluator(7), batch=8, c_puct=C_PUCT, fpu_reduction=FPU)
     moves, visits, q, _ = search.run(b, 400)
     best = int(np.argmax(visits))
-    child = int(search.tree.first[0]) + best
-    child_children = int(search.tree.count[child])
+    child_children = len(search.tree.children(search.tree.children(0)[best]))
     b.play(int(moves[best]))
     assert search.reuse(b) == visits[best]
-    assert search.tree.count[0] == child_children
-    assert search.tree.visits[int(search.tree.first[0]):][:child_children].sum() == visits[best] - 1
+    kept = search.children()
+    assert len(kept.moves) == child_children
+    assert kept.visits.sum() == visits[best] - 1
     # a position the tree does not lead to starts afresh
-    other = Board.from_diagram(CAPTURE, to_move=WHITE)
+    other = Board.from_diagram(CAPTURE, to_move=WHITE, komi=0)
     assert search.reuse(other) == 0
 
 
 def test_dirichlet_noise_changes_the_root_priors_only():
-    b = Board.from_diagram(CAPTURE, to_move=BLACK)
-    plain = Search(material_evaluator(7), batch=8, komi=0)
-    noisy = Search(material_evaluator(7), batch=8, komi=0, dirichlet_alpha=0.3, seed=1)
+    b = Board.from_diagram(CAPTURE, to_move=BLACK, komi=0)
+    plain = Search(material_evaluator(7), batch=8)
+    noisy = Search(material_evaluator(7), batch=8, dirichlet_alpha=0.3, seed=1)
     _, _, _, p_plain = plain.run(b, 50)
     _, _, _, p_noisy = noisy.run(b, 50)
     assert np.isclose(p_noisy.sum(), 1) and not np.allclose(p_plain, p_noisy)
 
 
 def test_think_time():
-    from gogo.engine import think_time
-    from gogo.player import TimeSettings
+    from gogo.players.search import think_time
+    from gogo.players.base import TimeSettings
 
     b = Board(19)
     assert think_time(None, None, b) is None
@@ -172,8 +172,8 @@ def test_search_player_keeps_to_its_time(tmp_path):
     import torch
 
     from gogo import nets
-    from gogo.engine import SearchPlayer
-    from gogo.player import TimeSettings
+    from gogo.players.search import SearchPlayer
+    from gogo.players.base import TimeSettings
 
     torch.manual_seed(0)
     path = tmp_path / "policy.safetensors"
@@ -192,25 +192,25 @@ def test_leaf_values_mix_value_net_and_playouts_by_lambda(monkeypatch):
     import torch
 
     from gogo import nets
-    from gogo.engine import NetEvaluator
+    from gogo.search.leaves import NetEvaluator
 
     torch.manual_seed(0)
     policy = nets.build(nets.NetConfig.named("tiny", board_size=9))
     value = nets.build(nets.NetConfig.named("tiny", kind=nets.VALUE, board_size=9))
     board = Board(9)
-    grids, metas = board.grid[None], board.meta[None]
-    alone = NetEvaluator(policy, value, "cpu", mixing=0.0)(grids, metas)[2]
+    grids, metas = board.position.grid[None], board.position.meta[None]
+    alone = NetEvaluator(policy, value, "cpu", mixing=0.0)(grids, metas, 7.5)[2]
     mixed = NetEvaluator(policy, value, "cpu", mixing=0.25)
-    monkeypatch.setattr(mixed, "_rollout_value", lambda grid, meta: 1.0)
-    assert np.allclose(mixed(grids, metas)[2], 0.75 * alone + 0.25)
+    monkeypatch.setattr(mixed, "_rollout_value", lambda grid, meta, komi: 1.0)
+    assert np.allclose(mixed(grids, metas, 7.5)[2], 0.75 * alone + 0.25)
     playouts_only = NetEvaluator(policy, None, "cpu")
-    monkeypatch.setattr(playouts_only, "_rollout_value", lambda grid, meta: -1.0)
-    assert playouts_only(grids, metas)[2].tolist() == [-1.0]
+    monkeypatch.setattr(playouts_only, "_rollout_value", lambda grid, meta, komi: -1.0)
+    assert playouts_only(grids, metas, 7.5)[2].tolist() == [-1.0]
 
 
 def test_search_player_takes_the_bundled_nets_for_the_board_size():
     from gogo import nets
-    from gogo.engine import SearchPlayer
+    from gogo.players.search import SearchPlayer
 
     player = SearchPlayer(visits=16, device="cpu", seed=1)  # no weights: the bundled nets
     assert player.use(9)  # the SL priors and the value net
@@ -234,34 +234,36 @@ def test_search_player_refuses_a_value_net_for_another_size(tmp_path):
     import torch
 
     from gogo import nets
-    from gogo.engine import SearchPlayer
+    from gogo.errors import GogoError
+    from gogo.players.search import SearchPlayer
 
     torch.manual_seed(0)
     policy, value = tmp_path / "policy.safetensors", tmp_path / "value.safetensors"
     nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), policy)
     nets.save(nets.build(nets.NetConfig.named("tiny", kind=nets.VALUE, board_size=7)), value)
-    with pytest.raises(ValueError, match="value.safetensors: a value net for 7x7"):
+    with pytest.raises(GogoError, match="value.safetensors: a value net for 7x7"):
         SearchPlayer(policy, value, device="cpu")
-    with pytest.raises(ValueError, match="holds a policy net"):
+    with pytest.raises(GogoError, match="holds a policy net"):
         SearchPlayer(policy, policy, device="cpu")
 
 
 def test_search_player_without_visits_uses_the_time_it_has(tmp_path, monkeypatch):
     import torch
 
-    from gogo import engine, nets
-    from gogo.engine import SearchPlayer
-    from gogo.player import TimeSettings
+    from gogo import nets
+    from gogo.players import search
+    from gogo.players.base import TimeSettings
+    from gogo.players.search import SearchPlayer
 
-    monkeypatch.setattr(engine, "DEFAULT_VISITS", 8)
+    monkeypatch.setattr(search, "DEFAULT_VISITS", 8)
     torch.manual_seed(0)
     path = tmp_path / "policy.safetensors"
     nets.save(nets.build(nets.NetConfig.named("tiny", board_size=9)), path)
     player = SearchPlayer(path, device="cpu", seed=1)
     board = Board(9)
     player.genmove(board, BLACK)  # no time limit: DEFAULT_VISITS
-    assert player.last[1].sum() == 7
+    assert player.search.children().visits.sum() == 7
     player.new_game(board)
     player.set_time_settings(TimeSettings(0, 3, 5))  # 0.6 s a move, 0.1 s after the margin
     player.genmove(board, BLACK)
-    assert player.last[1].sum() > 8  # a time limit and no --visits: as many as the time allows
+    assert player.search.children().visits.sum() > 8  # a time limit and no --visits: as many as the time allows

@@ -1,13 +1,17 @@
-"""Batched self-play (selfplay/play.py): games, records, SGF, game store, `gogo selfplay`."""
+"""Batched self-play (selfplay/): movers, games, SGF and game-store export, head to head, `gogo selfplay`."""
 import json
 
 import numpy as np
 import torch
 
-from gogo import cli, nets, sgf
-from gogo.board import Board
-from selfplay import play
-from training.store import load_store
+from cli import main as cli
+from gogo import nets
+from gogo.records import sgf
+from gogo.go.board import Board
+from gogo.records.store import load_store
+from selfplay.arena import head_to_head
+from selfplay.games import play
+from selfplay.movers import PolicyMover, RandomMover, SearchMover, pick_moves
 
 SIZE = 9
 
@@ -22,7 +26,7 @@ def replayed(games, g):
     """The game replayed on a gogo Board (simple ko, as self-play plays)."""
     board = Board(SIZE, komi=games.komi, superko=False)
     for move, color in zip(games.moves[g], games.colors[g]):
-        board.play(-1 if move == SIZE * SIZE else board.point(*divmod(int(move), SIZE)), int(color))
+        board.play(board.point_of_index(int(move)), int(color))
     return board
 
 
@@ -31,13 +35,13 @@ def test_pick_moves_keeps_to_sensible_points_and_passes_when_none():
     sensible = np.array([[False, True, True], [True, False, True], [False, False, False]])
     rng = np.random.default_rng(0)
     for _ in range(50):
-        moves = play.pick_moves(logits, sensible, rng)
+        moves = pick_moves(logits, sensible, rng)
         assert sensible[0, moves[0]] and sensible[1, moves[1]] and moves[2] == 3
-    assert play.pick_moves(logits, sensible, rng, greedy=True).tolist() == [1, 0, 3]
+    assert pick_moves(logits, sensible, rng, greedy=True).tolist() == [1, 0, 3]
 
 
 def test_random_games_are_legal_finished_and_scored():
-    games = play.play([play.RandomMover()], lambda m, g, c: np.zeros(len(g), int), 6, SIZE, 7.5,
+    games = play([RandomMover()], lambda m, g, c: np.zeros(len(g), int), 6, SIZE, 7.5,
                       np.random.default_rng(1))
     assert len(games) == 6
     for g in range(6):
@@ -50,8 +54,8 @@ def test_random_games_are_legal_finished_and_scored():
 
 def test_movers_are_assigned_per_colour_and_positions_recorded(tmp_path):
     net = nets.load(tiny_policy(tmp_path / "p.safetensors"))
-    movers = [play.PolicyMover(net, "cpu"), play.RandomMover()]
-    games = play.play(movers, lambda m, g, colors: np.where(colors == 1, 0, 1), 4, SIZE, 7.5,
+    movers = [PolicyMover(net, "cpu"), RandomMover()]
+    games = play(movers, lambda m, g, colors: np.where(colors == 1, 0, 1), 4, SIZE, 7.5,
                       np.random.default_rng(2), record=(0,))
     planes, moves, which = games.positions[0]
     black_moves = sum(int(((games.colors[g] == 1) & (games.moves[g] < SIZE * SIZE)).sum()) for g in range(4))
@@ -64,7 +68,7 @@ def test_movers_are_assigned_per_colour_and_positions_recorded(tmp_path):
 
 def test_same_seed_same_games(tmp_path):
     net = nets.load(tiny_policy(tmp_path / "p.safetensors"))
-    runs = [play.play([play.PolicyMover(net, "cpu")], lambda m, g, c: np.zeros(len(g), int), 3, SIZE, 7.5,
+    runs = [play([PolicyMover(net, "cpu")], lambda m, g, c: np.zeros(len(g), int), 3, SIZE, 7.5,
                       np.random.default_rng(5)) for _ in range(2)]
     for a, b in zip(runs[0].moves, runs[1].moves):
         assert np.array_equal(a, b)
@@ -91,18 +95,18 @@ def test_gogo_selfplay_writes_sgf_and_a_store_that_agree(tmp_path, capsys):
 def test_head_to_head_counts_every_game(tmp_path):
     a = nets.load(tiny_policy(tmp_path / "a.safetensors", seed=1))
     b = nets.load(tiny_policy(tmp_path / "b.safetensors", seed=2))
-    result = play.head_to_head(a, b, 6, seed=1, device="cpu")
+    result = head_to_head(a, b, 6, seed=1, device="cpu")
     assert result["games"] == 6 and 0 <= result["a_wins"] <= 6
     low, high = result["a_win_rate_95"]
     assert low <= result["a_win_rate"] <= high
 
 
 def test_search_games_are_legal(tmp_path):
-    from gogo.engine import SearchPlayer
+    from gogo.players.search import SearchPlayer
 
     weights = tiny_policy(tmp_path / "p.safetensors")
-    mover = play.SearchMover(SearchPlayer(weights=weights, visits=4, device="cpu", seed=1, resign=False))
-    games = play.play([mover], lambda m, g, c: np.zeros(len(g), int), 2, SIZE, 7.5, np.random.default_rng(0),
+    mover = SearchMover(SearchPlayer(weights=weights, visits=4, device="cpu", seed=1, resign=False))
+    games = play([mover], lambda m, g, c: np.zeros(len(g), int), 2, SIZE, 7.5, np.random.default_rng(0),
                       max_moves=30)
     for g in range(2):
         assert len(games.moves[g]) <= 30

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gogo import sgf, sgf_sources
-from gogo.board import BLACK, WHITE, PASS, Board
-from gogo.sgf import GameError, GameRecord
+from gogo.records import sgf, sgf_sources
+from gogo.go.board import BLACK, WHITE, PASS, Board
+from gogo.records.sgf import GameError, GameRecord
 
 DATA = Path(__file__).parent / "data"
 
@@ -353,7 +353,7 @@ def test_game_key_finds_duplicates():
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_replay_command(tmp_path, workers):
-    from gogo.cli import main
+    from cli.main import main
     folder, tgz, zpath = make_sources(tmp_path)
     (folder / "illegal.sgf").write_bytes(game(b"", b";B[ee];W[ee]"))
     out = io.StringIO()

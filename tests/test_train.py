@@ -9,10 +9,13 @@ from argparse import ArgumentParser
 
 import pytest
 
+from cli import eval as eval_command, train as train_command
 from gogo import nets
+from gogo.errors import GogoError
+from gogo.records.store import Filters, build_store
 from test_data import random_games, write
-from training import evaluate, sl
-from training.store import Filters, build_store
+from training import sl
+from training.config import SLConfig
 
 DETERMINISTIC = ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr"]
 
@@ -34,10 +37,11 @@ def arg_list(store, out, *extra):
             "--no-progress", "--val-positions", "64", "--log-every", "5", "--val-every", "10", *extra]
 
 
-def train_args(store, out, *extra):
+def train_config(store, out, *extra):
+    """The SLConfig that `gogo train sl` builds from these options."""
     parser = ArgumentParser()
-    sl.add_arguments(parser)
-    return parser.parse_args(arg_list(store, out, *extra))
+    train_command.add_arguments(parser)
+    return train_command.config_of(SLConfig, parser.parse_args(["sl", *arg_list(store, out, *extra)]))
 
 
 def rows(out):
@@ -47,24 +51,24 @@ def rows(out):
 
 def test_training_writes_weights_logs_and_plot(store, tmp_path):
     out = tmp_path / "run"
-    assert sl.run(train_args(store, out, "--steps", "20", "--checkpoint-every", "10",
-                             "--optimizer", "adamw", "--lr", "0.01")) == 0
+    sl.train(train_config(store, out, "--steps", "20", "--checkpoint-every", "10",
+                          "--optimizer", "adamw", "--lr", "0.01"))
     for name in ["checkpoint.safetensors", "policy.safetensors", "log.csv", "curves.png", "args.json"]:
         assert (out / name).exists(), name
     assert list((out / "events").iterdir())
-    assert not list(out.glob("*.tmp"))
+    assert not list(out.glob("*.tmp*"))
     log = rows(out)
     assert [int(r["step"]) for r in log] == [5, 10, 15, 20]
     assert float(log[-1]["train_loss"]) < float(log[0]["train_loss"])
     config = nets.read_config(out / "policy.safetensors")
     assert config.provenance["steps"] == 20 and config.provenance["positions"] == 320
-    with pytest.raises(SystemExit, match="already holds a run"):
-        sl.run(train_args(store, out, "--steps", "30"))
+    with pytest.raises(GogoError, match="already holds a run"):
+        sl.train(train_config(store, out, "--steps", "30"))
 
 
 def test_value_net_training(store, tmp_path):
     out = tmp_path / "value"
-    assert sl.run(train_args(store, out, "--value", "--steps", "10", "--checkpoint-every", "10")) == 0
+    sl.train(train_config(store, out, "--value", "--steps", "10", "--checkpoint-every", "10"))
     assert nets.read_config(out / "value.safetensors").kind == nets.VALUE
     assert "val_mse" in open(out / "log.csv").readline()
 
@@ -72,9 +76,9 @@ def test_value_net_training(store, tmp_path):
 def test_resume_after_kill_gives_the_same_loss_curve(store, tmp_path):
     steps = ["--steps", "300", "--checkpoint-every", "20"]
     whole = tmp_path / "whole"
-    sl.run(train_args(store, whole, *steps))
+    sl.train(train_config(store, whole, *steps))
     killed = tmp_path / "killed"
-    command = [sys.executable, "-m", "gogo.cli", "train", "sl", *arg_list(store, killed, *steps)]
+    command = [sys.executable, "-m", "cli.main", "train", "sl", *arg_list(store, killed, *steps)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while not (killed / "checkpoint.safetensors").exists() and process.poll() is None and time.time() < deadline:
@@ -83,22 +87,35 @@ def test_resume_after_kill_gives_the_same_loss_curve(store, tmp_path):
     process.wait()
     interrupted_at = len(rows(killed))
     assert interrupted_at * 5 < 300, "the run finished before it could be killed"
-    sl.run(train_args(store, killed, *steps, "--resume"))
+    sl.train(train_config(store, killed, *steps, "--resume"))
     assert rows(killed) == rows(whole)
 
 
 def test_eval_on_a_store_and_on_sgf(store, games, tmp_path, capsys):
     out = tmp_path / "run"
-    sl.run(train_args(store, out, "--steps", "10", "--checkpoint-every", "10"))
+    sl.train(train_config(store, out, "--steps", "10", "--checkpoint-every", "10"))
     parser = ArgumentParser()
-    evaluate.add_arguments(parser)
+    eval_command.add_arguments(parser)
     weights = str(out / "policy.safetensors")
     for data in ([str(store)], [str(games)]):
         capsys.readouterr()
-        evaluate.run(parser.parse_args(["--weights", weights, "--data", *data, "--json"]))
+        eval_command.run(parser.parse_args(["--weights", weights, "--data", *data, "--json"]))
         result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         assert result["positions"] > 0 and 0 <= result["top1"] <= result["top5"] <= 1
     assert result["games"] == 30  # every SGF game, where the store's test split holds a few
     capsys.readouterr()
-    evaluate.run(parser.parse_args(["--weights", weights, "--data", str(store), "--positions", "10", "--json"]))
+    eval_command.run(parser.parse_args(["--weights", weights, "--data", str(store), "--positions", "10", "--json"]))
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["positions"] == 10
+
+
+def test_missing_training_extras_name_the_install_command(store, tmp_path, monkeypatch, capsys):
+    from importlib import util
+
+    from cli.main import main
+
+    find_spec = util.find_spec
+    monkeypatch.setattr(util, "find_spec", lambda name, *a: None if name == "tqdm" else find_spec(name, *a))
+    assert main(["train", "sl", "--store", str(store), "--out", str(tmp_path / "run")]) == 2
+    error = capsys.readouterr().err
+    assert "tqdm" in error and "pip install -e .[train]" in error
+    assert not (tmp_path / "run").exists()

@@ -8,13 +8,15 @@ import numpy as np
 import pytest
 import torch
 
+from cli.main import main
 from gogo import nets
-from gogo.cli import main
-from gogo.rules import BLACK
+from gogo.errors import GogoError
+from gogo.go.rules import BLACK
+from gogo.records.store import Filters, build_store, load_store
 from test_data import game, write
 from training import value
-from training.data import PositionSampler
-from training.store import Filters, build_store, load_store
+from training.config import ValueConfig
+from training.sampler import PositionSampler
 
 GAMES = 24
 
@@ -30,8 +32,13 @@ def weights(tmp_path_factory):
     return paths
 
 
+def value_config(weights, out, games=GAMES, seed=3):
+    return ValueConfig(sl=weights[0], rl=weights[1], games=games, out=str(out), seed=seed, batch_games=10,
+                       held_out=0.25)
+
+
 def generate(weights, out, games=GAMES):
-    return value.generate(*weights, games, out, seed=3, batch_games=10, held_out=0.25)
+    return value.generate(value_config(weights, out, games))
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +101,11 @@ def test_generation_is_deterministic_and_resumes(weights, run_folder, tmp_path):
     first, second = load_store(run_folder / value.DATA), load_store(again / value.DATA)
     for name in ["moves", "move_offsets", "winner", "key", "split", "random_move"]:
         assert (getattr(first, name) == getattr(second, name)).all(), name
-    with pytest.raises(SystemExit, match="other settings"):
-        value.generate(*weights, GAMES, again, seed=4, batch_games=10, held_out=0.25)
+    with pytest.raises(GogoError, match="other settings"):
+        value.generate(value_config(weights, again, seed=4))
 
 
-def test_gogo_train_value(weights, tmp_path):
+def test_gogo_train_value(weights, tmp_path, capsys):
     out = tmp_path / "run"
     command = ["train", "value", "--sl", weights[0], "--rl", weights[1], "--games", "40", "--batch-games", "20",
                "--held-out", "0.25", "--out", str(out), "--net", "tiny", "--batch", "8", "--steps", "10",
@@ -109,8 +116,10 @@ def test_gogo_train_value(weights, tmp_path):
     assert nets.read_config(out / "value.safetensors").kind == nets.VALUE
     summary = json.loads((out / value.SUMMARY).read_text())
     assert math.isfinite(summary["test_mse"]) and summary["test_positions"] > 0 and summary["positions"] == 40
-    with pytest.raises(SystemExit, match="already holds a run"):
-        main(command)
+    capsys.readouterr()
+    assert main(command) == 2  # a GogoError, as a message
+    error = capsys.readouterr().err
+    assert error.startswith("gogo train: ") and "already holds a run" in error
     assert main(command + ["--resume"]) == 0  # nothing left to do: the same numbers
     assert json.loads((out / value.SUMMARY).read_text()) == summary
 

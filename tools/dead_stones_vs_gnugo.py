@@ -20,10 +20,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from gogo import playout, scoring  # noqa: E402
-from gogo.board import BLACK  # noqa: E402
-from gogo.gtp_engine import GtpEngine  # noqa: E402
-from gogo.gtp_client import GtpClient, gnugo_path  # noqa: E402
+from gogo.go import playout, scoring  # noqa: E402
+from gogo.go.board import BLACK  # noqa: E402
+from gogo.gtp.engine import GtpEngine  # noqa: E402
+from gogo.gtp.client import GtpClient, gnugo_path  # noqa: E402
 
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.5)
 
@@ -68,7 +68,7 @@ def main(argv=None):
         theirs = set(gnugo.send("final_status_list dead")[1].split())
         owned = playout.ownership(board, args.playouts, seed)
         means = []
-        for color, points in scoring.chains(board):
+        for color, points in board.chains():
             sign = 1.0 if color == BLACK else -1.0
             means.append((sign * float(np.mean([owned[board.rowcol(p)] for p in points])),
                           {board.vertex(p) for p in points}))

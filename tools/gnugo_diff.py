@@ -29,10 +29,10 @@ from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from gogo import playout, rules  # noqa: E402
-from gogo.board import BLACK, EMPTY, PASS, WHITE, max_fixed_handicap  # noqa: E402
-from gogo.gtp_engine import GtpEngine  # noqa: E402
-from gogo.gtp_client import GtpClient, gnugo_path  # noqa: E402
+from gogo.go import playout, rules  # noqa: E402
+from gogo.go.board import BLACK, EMPTY, PASS, WHITE, max_fixed_handicap  # noqa: E402
+from gogo.gtp.engine import GtpEngine  # noqa: E402
+from gogo.gtp.client import GtpClient, gnugo_path  # noqa: E402
 
 NAMES = {BLACK: "black", WHITE: "white"}
 QUERIES = ["list_stones black", "list_stones white", "captures black", "captures white"]

@@ -6,7 +6,6 @@ the torch RNG state, and in its metadata a JSON object with everything else: the
 state, and the trainer's own state (step, data position, ...).
 """
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -14,23 +13,25 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+from gogo.errors import GogoError
+from gogo.files import atomic_path
 
 CHECKPOINT = "checkpoint.safetensors"
 
 
-def run_checkpoint(out, resume, command):
-    """The checkpoint path of the run folder `out`; exits with a message naming the command when
-    --resume finds no checkpoint there, or a fresh run would overwrite one."""
+def run_checkpoint(out, resume):
+    """The checkpoint path of the run folder `out`; GogoError when resuming finds no checkpoint
+    there, or a fresh run would overwrite one."""
     path = Path(out) / CHECKPOINT
     if resume and not path.exists():
-        raise SystemExit(f"{command}: no checkpoint to resume in {out}")
+        raise GogoError(f"no checkpoint to resume in {out}")
     if not resume and path.exists():
-        raise SystemExit(f"{command}: {out} already holds a run; use --resume or another --out")
+        raise GogoError(f"{out} already holds a run; use --resume or another --out")
     return path
 
 
 def save_checkpoint(path, net, optimizer, state):
-    path = Path(path)
+    """Write net, optimizer, torch RNG and the trainer's state (JSON-able) to `path`, atomically."""
     tensors = {f"net.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
     optimizer_state = optimizer.state_dict()
     scalars = {}
@@ -46,11 +47,8 @@ def save_checkpoint(path, net, optimizer, state):
         "optimizer": json.dumps({"param_groups": optimizer_state["param_groups"], "scalars": scalars}),
         "trainer": json.dumps(state),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp), metadata=metadata)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    tmp.replace(path)
+    with atomic_path(path, fsync=True) as tmp:  # a checkpoint must survive a power cut
+        save_file(tensors, str(tmp), metadata=metadata)
 
 
 def load_checkpoint(path, net, optimizer):

@@ -2,7 +2,7 @@
 
 A position is (game, move number, symmetry): the board before that move, from the view of the player
 who made it (so two moves of one colour in a row are encoded right), under one of the eight dihedral
-symmetries. The kernels replay the stored moves with gogo.rules.place_stone / pass_move directly (no
+symmetries. The kernels replay the stored moves with gogo.go.rules.place_stone / pass_move directly (no
 Python Board; every move is checked legal under simple ko, so a corrupt store is caught, not
 trusted), then call gogo.features.encode_into and write the planes through a gather table that
 equals gogo.features.transform_planes.
@@ -10,8 +10,10 @@ equals gogo.features.transform_planes.
 import numpy as np
 from numba import njit
 
-from gogo import features, rules
-from gogo.rules import (BLACK, WHITE, EMPTY, COLOR, PLACED_AT, MOVE_NUMBER, PRISONERS_BLACK,
+from gogo import features
+from gogo.coords import point_of_index
+from gogo.go import rules
+from gogo.go.rules import (BLACK, WHITE, EMPTY, COLOR, PLACED_AT, MOVE_NUMBER, PRISONERS_BLACK,
                         PRISONERS_WHITE, KO_POINT, PASSES, TO_MOVE, PASS, LEGAL)
 
 
@@ -26,7 +28,7 @@ def _start(grid, meta, empty_grid, empty_meta, points, colors, first, last, size
     for k in range(first, last):
         if points[k] < 0 or points[k] >= size * size or (colors[k] != BLACK and colors[k] != WHITE):
             return False
-        p = rules.point_of_index(points[k], size)
+        p = point_of_index(points[k], size)
         if grid[COLOR, p] != EMPTY:
             return False
         rules.place_stone(grid, meta, p, colors[k])
@@ -49,7 +51,7 @@ def _play(grid, meta, move, color, size):
         return True
     if move < 0 or move > size * size:
         return False
-    p = rules.point_of_index(move, size)
+    p = point_of_index(move, size)
     if rules.move_status(grid, meta, p, color) != LEGAL:
         return False
     rules.place_stone(grid, meta, p, color)
@@ -141,7 +143,7 @@ class PositionEncoder:
         encoder = features.Encoder(size, value_net=value_planes)
         self.workspace = encoder.workspace
         self.empty = rules.new_position(size)
-        self.grid, self.meta = self.empty[0].copy(), self.empty[1].copy()
+        self.grid, self.meta = self.empty.copy()
         self.scratch = np.empty((self.planes, size, size), np.uint8)
         self.gather = gather_table(size)
 
@@ -159,7 +161,7 @@ class PositionEncoder:
         bad = _encode_positions(s.moves, s.colors, s.move_offsets, s.setup_points, s.setup_colors,
                                 s.setup_offsets, self.size, games[order], move_numbers[order],
                                 symmetries[order], order, self.gather, out, self.grid, self.meta,
-                                self.empty[0], self.empty[1], self.scratch, self.workspace)
+                                self.empty.grid, self.empty.meta, self.scratch, self.workspace)
         if bad >= 0:
             raise ValueError(f"game {bad} of the store does not replay (a corrupt store?)")
         return out

@@ -1,21 +1,21 @@
-"""Policy-gradient reinforcement learning by self-play: `gogo train rl`.
+"""Policy-gradient reinforcement learning by self-play: `gogo train rl` (config.RLConfig).
 
     gogo train rl --init sl/policy.safetensors --out rl/ --iterations 1000
 
 AlphaGo's recipe (Silver et al. 2016): start from the SL policy; every iteration the current net
 plays a mini-batch of games (half as Black, half as White) against one opponent drawn at random
-from a pool of its earlier versions (the SL net first; the current weights join every --pool-every
+from a pool of its earlier versions (the SL net first; the current weights join every pool_every
 iterations), both sampling from their softmax; at the end every move of the current net is
 reinforced by the outcome z = +1 / -1 (REINFORCE: the update follows sum_t z * grad log p(a_t|s_t)
-over the games, divided by their number). --baseline mean subtracts the mini-batch's mean outcome
+over the games, divided by their number). The mean baseline subtracts the mini-batch's mean outcome
 (the paper's value baseline came from a value net; a mean is the simple version), lowering the
 variance without biasing the gradient. The log-probabilities are those of the distribution the
 moves were drawn from: the softmax over the sensible points.
 
 A run lives in one folder: checkpoint.safetensors (net, optimizer, torch RNG, iteration and pool;
 atomic), pool/ (the opponent versions), policy.safetensors (the current weights with provenance),
-log.csv, TensorBoard events and curves.png. Each iteration's games are drawn from an RNG seeded by
-(seed, iteration), so `--resume` after a kill goes on exactly as if uninterrupted.
+args.json, log.csv, TensorBoard events and curves.png. Each iteration's games are drawn from an
+RNG seeded by (seed, iteration), so resuming after a kill goes on exactly as if uninterrupted.
 """
 import json
 import sys
@@ -28,38 +28,17 @@ import torch
 import torch.nn.functional as F
 
 from gogo import features, nets
-from gogo.rules import BLACK
-from selfplay.play import PolicyMover, head_to_head, play
+from selfplay.arena import head_to_head
+from selfplay.games import half_and_half, play
+from selfplay.movers import PolicyMover
+from training import optim
 from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
+from training.config import as_options
 from training.logs import TrainingLog
-from training.sl import make_optimizer
 
-DEFAULTS = dict(iterations=1000, games=64, pool_every=50, lr=1e-4, checkpoint_every=10, eval_every=50,
-                eval_games=200)
 CHUNK = 4096  # positions per forward/backward pass (bounds memory; gradients accumulate)
 POOL = "pool"
 FIELDS = ["win_rate", "loss", "mean_length", "games_per_s", "pool_size", "opponent", "lr", "eval_vs_init"]
-
-
-def add_arguments(parser):
-    parser.add_argument("--init", required=True, help="starting policy weights (the SL net)")
-    parser.add_argument("--out", required=True, help="run folder (created; reused with --resume)")
-    parser.add_argument("--iterations", type=int, default=DEFAULTS["iterations"])
-    parser.add_argument("--games", type=int, default=DEFAULTS["games"], help="games per iteration (paper 128)")
-    parser.add_argument("--pool-every", type=int, default=DEFAULTS["pool_every"],
-                        help="add the current weights to the opponent pool every this many iterations (paper 500)")
-    parser.add_argument("--optimizer", choices=["sgd", "adamw"], default="sgd")
-    parser.add_argument("--lr", type=float, default=DEFAULTS["lr"])
-    parser.add_argument("--baseline", choices=["none", "mean"], default="mean")
-    parser.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of both players")
-    parser.add_argument("--komi", type=float, default=7.5)
-    parser.add_argument("--checkpoint-every", type=int, default=DEFAULTS["checkpoint_every"])
-    parser.add_argument("--eval-every", type=int, default=DEFAULTS["eval_every"],
-                        help="play --eval-games against the starting net every this many iterations (0: never)")
-    parser.add_argument("--eval-games", type=int, default=DEFAULTS["eval_games"])
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--device", help="torch device (default: cuda if present)")
-    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
 
 
 def masked_log_probs(logits, sensible):
@@ -110,53 +89,50 @@ class Pool:
         if name not in self.loaded:
             if len(self.loaded) >= self.keep:
                 self.loaded.pop(next(iter(self.loaded)))
-            self.loaded[name] = nets.Evaluator(nets.load(self.folder / name, kind=nets.POLICY), self.device)
+            self.loaded[name] = nets.Runner(nets.load(self.folder / name, kind=nets.POLICY), self.device)
         return PolicyMover(self.loaded[name], temperature=temperature)
 
     def draw(self, rng):
         return self.names[int(rng.integers(len(self.names)))]
 
 
-def play_iteration(net, pool, args, iteration, device):
+def play_iteration(net, pool, config, iteration, device):
     """The iteration's games: learner (mover 0) vs a pool opponent (mover 1), colours half and half."""
-    rng = np.random.default_rng([args.seed, iteration])
+    rng = np.random.default_rng([config.seed, iteration])
     opponent = pool.draw(rng)
-    learner = PolicyMover(nets.Evaluator(net, device), temperature=args.temperature)
-    learner_black = np.arange(args.games) < (args.games + 1) // 2
-
-    def assign(move_number, games, colors):
-        return np.where((colors == BLACK) == learner_black[games], 0, 1)
-
-    games = play([learner, pool.mover(opponent, args.temperature)], assign, args.games, net.config.board_size,
-                 args.komi, rng, record=(0,))
+    learner = PolicyMover(nets.Runner(net, device), temperature=config.temperature)
+    learner_black, assign = half_and_half(config.games)
+    games = play([learner, pool.mover(opponent, config.temperature)], assign, config.games,
+                 net.config.board_size, config.komi, rng, record=(0,))
     outcomes = games.winner * np.where(learner_black, 1, -1)
     net.train()
     return games, outcomes, opponent
 
 
-def run(args):
-    out = Path(args.out)
-    checkpoint = run_checkpoint(out, args.resume, "gogo train rl")
-    torch.manual_seed(args.seed)
-    device = nets.pick_device(args.device)
-    net = nets.to_device(nets.load(args.init, kind=nets.POLICY), device)
-    optimizer = make_optimizer(args, net)
+def train(config):
+    """Train as config (an RLConfig) says, in config.out (see the module docstring)."""
+    out = Path(config.out)
+    checkpoint = run_checkpoint(out, config.resume)
+    torch.manual_seed(config.seed)
+    device = nets.pick_device(config.device)
+    net = nets.to_device(nets.load(config.init, kind=nets.POLICY), device)
+    optimizer = optim.make_optimizer(net, config.optimizer, config.lr)
     pool = Pool(out / POOL, device)
     state = {"iteration": 0, "games": 0, "elapsed": 0.0, "pool": []}
-    if args.resume:
+    if config.resume:
         state = load_checkpoint(checkpoint, net, optimizer)
         pool.names = list(state["pool"])
     else:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "args.json").write_text(json.dumps(vars(args), indent=1))
-        pool.add(net, "iteration-000000.safetensors", {"init": str(Path(args.init).resolve())})
-    log = TrainingLog(out, FIELDS, resume_step=state["iteration"] if args.resume else None)
-    initial = nets.load(args.init, kind=nets.POLICY)
-    while state["iteration"] < args.iterations:
+        (out / "args.json").write_text(json.dumps(as_options("rl", config), indent=1))
+        pool.add(net, "iteration-000000.safetensors", {"init": str(Path(config.init).resolve())})
+    log = TrainingLog(out, FIELDS, resume_step=state["iteration"] if config.resume else None)
+    initial = nets.load(config.init, kind=nets.POLICY)
+    while state["iteration"] < config.iterations:
         start = time.perf_counter()
-        games, outcomes, opponent = play_iteration(net, pool, args, state["iteration"], device)
-        loss = policy_gradient_step(net, optimizer, games.positions[0], advantages(outcomes, args.baseline),
-                                    len(games), args.temperature, device)
+        games, outcomes, opponent = play_iteration(net, pool, config, state["iteration"], device)
+        loss = policy_gradient_step(net, optimizer, games.positions[0], advantages(outcomes, config.baseline),
+                                    len(games), config.temperature, device)
         state["iteration"] += 1
         state["games"] += len(games)
         seconds = time.perf_counter() - start
@@ -164,9 +140,9 @@ def run(args):
         i = state["iteration"]
         row = {"win_rate": f"{(outcomes > 0).mean():.4f}", "loss": f"{loss:.5f}",
                "mean_length": f"{games.num_moves / len(games):.1f}", "games_per_s": f"{len(games) / seconds:.2f}",
-               "pool_size": len(pool.names), "opponent": pool.names.index(opponent), "lr": args.lr, "eval_vs_init": ""}
-        if args.eval_every and (i % args.eval_every == 0 or i == args.iterations):
-            result = head_to_head(net, initial, args.eval_games, args.komi, seed=args.seed + 10**6 + i,
+               "pool_size": len(pool.names), "opponent": pool.names.index(opponent), "lr": config.lr, "eval_vs_init": ""}
+        if config.eval_every and (i % config.eval_every == 0 or i == config.iterations):
+            result = head_to_head(net, initial, config.eval_games, config.komi, seed=config.seed + 10**6 + i,
                                   device=device)
             row["eval_vs_init"] = f"{result['a_win_rate']:.4f}"
             net.train()
@@ -174,22 +150,21 @@ def run(args):
         print(f"iteration {i}: won {row['win_rate']} vs pool[{row['opponent']}], loss {loss:.4f}, "
               f"{row['games_per_s']} games/s" + (f", vs init {row['eval_vs_init']}" if row["eval_vs_init"] else ""),
               file=sys.stderr, flush=True)
-        if i % args.pool_every == 0:
-            pool.add(net, f"iteration-{i:06d}.safetensors", {"init": str(Path(args.init).resolve()), "iteration": i})
-        if i % args.checkpoint_every == 0 or i == args.iterations:
+        if i % config.pool_every == 0:
+            pool.add(net, f"iteration-{i:06d}.safetensors", {"init": str(Path(config.init).resolve()), "iteration": i})
+        if i % config.checkpoint_every == 0 or i == config.iterations:
             state["pool"] = pool.names
             save_checkpoint(checkpoint, net, optimizer, state)
-            export(net, out, args, state, log)
+            export(net, out, config, state, log)
     log.close()
-    return 0
 
 
-def export(net, out, args, state, log):
+def export(net, out, config, state, log):
     last = {k: v for row in log.rows() for k, v in row.items() if v not in ("", None)}
-    provenance = {"init": str(Path(args.init).resolve()), "method": "REINFORCE vs opponent pool",
-                  "iterations": state["iteration"], "games": state["games"], "games_per_iteration": args.games,
-                  "baseline": args.baseline, "optimizer": args.optimizer, "lr": args.lr,
-                  "date": date.today().isoformat(), "device": str(nets.pick_device(args.device)),
+    provenance = {"init": str(Path(config.init).resolve()), "method": "REINFORCE vs opponent pool",
+                  "iterations": state["iteration"], "games": state["games"], "games_per_iteration": config.games,
+                  "baseline": config.baseline, "optimizer": config.optimizer, "lr": config.lr,
+                  "date": date.today().isoformat(), "device": str(nets.pick_device(config.device)),
                   "train_seconds": round(state["elapsed"], 1), "last_metrics": last}
     nets.save(net, out / "policy.safetensors", provenance=provenance)
     log.plot({"win rate": ["win_rate", "eval_vs_init"], "loss": ["loss"]})

@@ -1,0 +1,6 @@
+"""`python -m cli ...` is the `gogo` command."""
+import sys
+
+from cli.main import main
+
+sys.exit(main())

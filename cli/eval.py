@@ -1,0 +1,35 @@
+"""`gogo eval`: a net's accuracy on held-out games (training/metrics.py).
+
+    gogo eval --weights runs/sl/policy.safetensors --data stores/all19.npz --json
+    gogo eval --data games/ --positions 10000        # the bundled policy net on SGF files
+
+Policy nets: top-1 and top-5 move prediction and cross-entropy; value nets: mean squared error
+against the game's outcome (games with a winner only).
+"""
+import json
+import sys
+
+from training.metrics import held_out_metrics
+
+
+def add_arguments(parser):
+    parser.add_argument("--weights", help="net weights (default: the bundled policy net)")
+    parser.add_argument("--data", nargs="+", required=True,
+                        help="a game store (.npz) or SGF files, folders and archives")
+    parser.add_argument("--split", default="test", choices=["train", "val", "test", "all"],
+                        help="which split of a store (default: test)")
+    parser.add_argument("--positions", type=int, help="evaluate this many positions, drawn at random "
+                        "(seeded) from the whole split (default: every position)")
+    parser.add_argument("--device", help="torch device (default: cuda if present)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args):
+    result = held_out_metrics(args.weights, args.data, args.split, args.positions, args.device,
+                              log=lambda line: print(f"gogo eval: {line}", file=sys.stderr))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0

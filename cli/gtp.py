@@ -1,0 +1,89 @@
+"""`gogo gtp`: the GTP engine (gogo.gtp.engine) served on stdin/stdout (gogo.gtp.server), with
+the player its options choose.
+
+Only protocol responses go to stdout; logs (and anything printed by accident) go to stderr.
+See docs/gtp.md.
+"""
+import argparse
+import logging
+import sys
+
+from gogo.coords import MAX_SIZE, MIN_SIZE
+from gogo.errors import GogoError
+from gogo.go import scoring
+from gogo.gtp.engine import GtpEngine
+from gogo.gtp.server import serve
+from gogo.players.base import RandomPlayer
+
+log = logging.getLogger("gogo.gtp")
+
+
+def add_arguments(parser):
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
+    parser.add_argument("--size", type=int, default=19, help="initial board size (default 19)")
+    parser.add_argument("--komi", type=float, default=7.5, help="initial komi (default 7.5)")
+    parser.add_argument("--superko", action=argparse.BooleanOptionalAction,
+                        default=True, help="positional superko (default: on)")
+    parser.add_argument("--score-playouts", type=int, default=scoring.DEFAULT_PLAYOUTS,
+                        help="random playouts for dead-stone estimation (default %(default)s)")
+    parser.add_argument("--weights", help="policy net weights (default: the bundled weights)")
+    parser.add_argument("--policy-only", action="store_true",
+                        help="play the policy net's move with no search")
+    parser.add_argument("--visits", type=int, help="search at most this many visits per move (PUCT with the "
+                        "policy net; leaf values from the value net or random playouts). Default: 400 when "
+                        "no time limit applies, else as many as the time allows")
+    parser.add_argument("--value-weights", help="value net weights for the search (default: the bundled "
+                        "value net of the board size, if any)")
+    parser.add_argument("--lambda", dest="mixing", type=float, default=0.0, metavar="LAMBDA",
+                        help="with a value net: leaf value = (1 - LAMBDA) * value net + LAMBDA * random "
+                        "playouts (AlphaGo's mixing; default 0, the value net alone)")
+    parser.add_argument("--seconds", type=float, help="search at most this long per move when the "
+                        "GUI sends no time settings")
+    parser.add_argument("--ponder", action="store_true", help="search on the opponent's time")
+    parser.add_argument("--sample", action="store_true", help="play the policy net's move, sampled instead "
+                        "of the most probable one (implies --policy-only)")
+    parser.add_argument("--random", action="store_true", help="play uniformly random sensible moves")
+    parser.add_argument("--device", help="torch device for the nets (default: cuda if present, else cpu)")
+    parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
+
+
+def make_player(args):
+    """The player `gogo gtp` plays with: the search, the policy net alone when asked, or random
+    moves when asked or when there are no weights to load."""
+    if args.random:
+        return RandomPlayer(args.seed)
+    from gogo import nets  # late: random play never loads torch
+
+    if args.weights is None and nets.weights_for(nets.POLICY, 19) is None:
+        log.warning("no bundled weights at %s: playing random moves", nets.DEFAULT_POLICY_WEIGHTS)
+        return RandomPlayer(args.seed)
+    if not (args.policy_only or args.sample):
+        from gogo.players.search import SearchPlayer
+
+        return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
+                            seed=args.seed, seconds=args.seconds, mixing=args.mixing)
+    from gogo.players.policy import PolicyPlayer
+
+    return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed)
+
+
+def run(args):
+    logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(),
+                        format="gogo gtp %(levelname)s: %(message)s")
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # anything printed by accident goes to stderr, never into the protocol
+    if not MIN_SIZE <= args.size <= MAX_SIZE:
+        raise GogoError(f"--size must be in {MIN_SIZE}..{MAX_SIZE}")
+    try:
+        player = make_player(args)
+    except OSError as error:  # a weights file that vanished or cannot be read
+        raise GogoError(str(error)) from None
+    engine = GtpEngine(player, size=args.size, komi=args.komi, superko=args.superko,
+                       seed=args.seed, score_playouts=args.score_playouts)
+    engine.pondering = args.ponder
+    try:
+        # unbuffered: a reader thread blocked on a buffered stdin would abort the interpreter at exit
+        serve(engine, sys.stdin.buffer.raw, protocol_out)
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass
+    return 0

@@ -1,0 +1,91 @@
+"""`gogo selfplay`: many games at once by policy nets (or search), written as SGF files and a game
+store, with the games/hour they were played at.
+
+    gogo selfplay --weights policy.safetensors --games 512 --batch 256 --out games/
+
+A policy mover samples from the net's softmax (temperature 1, as RL plays) over the sensible
+points, or takes the most probable one with --greedy (selfplay/movers.py, selfplay/games.py).
+"""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gogo import nets
+from gogo.errors import GogoError
+from gogo.go.rules import BLACK
+from gogo.records.store import save_store
+from selfplay.export import as_store_arrays, write_sgfs
+from selfplay.games import DEFAULT_KOMI, concatenate, play
+from selfplay.movers import PolicyMover, SearchMover
+
+
+def add_arguments(parser):
+    parser.add_argument("--weights", help="policy weights (default: the bundled net)")
+    parser.add_argument("--net", help="instead of weights: random weights of this config (alphago, small, "
+                        "tiny), to measure speed")
+    parser.add_argument("--size", type=int, default=19, help="board size with --net")
+    parser.add_argument("--opponent", help="White's policy weights in every game (default: --weights)")
+    parser.add_argument("--games", type=int, default=256, help="games in all")
+    parser.add_argument("--batch", type=int, default=256, help="games played at once")
+    parser.add_argument("--komi", type=float, default=DEFAULT_KOMI)
+    parser.add_argument("--temperature", type=float, default=1.0, help="softmax temperature of the sampling")
+    parser.add_argument("--greedy", action="store_true", help="play the most probable move, no sampling")
+    parser.add_argument("--search", type=int, metavar="VISITS", help="search games: MCTS with this many visits")
+    parser.add_argument("--value-weights", help="value net for --search (default: random playouts)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--device", help="torch device (default: cuda if present)")
+    parser.add_argument("--out", help="folder for the SGF files and games.npz (game store format)")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+
+def make_mover(weights, args):
+    """The mover of `weights` (None: the bundled nets) as the options say."""
+    if args.search:
+        from gogo.players.search import SearchPlayer
+
+        return SearchMover(SearchPlayer(weights=weights, value_weights=args.value_weights, visits=args.search,
+                                        device=args.device, seed=args.seed, resign=False))
+    if args.net:
+        torch.manual_seed(args.seed)
+        net = nets.build(nets.NetConfig.named(args.net, board_size=args.size))
+    else:
+        net = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
+    return PolicyMover(net, args.device, args.temperature, args.greedy)
+
+
+def run(args):
+    if args.net and (args.search or args.opponent):
+        raise GogoError("--net (random weights) plays policy-only games against itself")
+    weights = args.weights or nets.DEFAULT_POLICY_WEIGHTS
+    black = make_mover(args.weights, args)
+    movers = [black] if args.opponent is None else [black, make_mover(args.opponent, args)]
+    size = args.size if args.net else nets.read_config(weights).board_size
+    rng = np.random.default_rng(args.seed)
+    assign = (lambda m, games, colors: np.where(colors == BLACK, 0, len(movers) - 1))
+    names = ("gogo", "gogo") if args.opponent is None else (Path(args.weights or "bundled").stem,
+                                                            Path(args.opponent).stem)
+    batches, played = [], 0
+    while played < args.games:
+        count = min(args.batch, args.games - played)
+        games = play(movers, assign, count, size, args.komi, rng)
+        if args.out:
+            write_sgfs(games, args.out, names, first_index=played)
+        batches.append(games)
+        played += count
+        print(f"{played}/{args.games} games, {games.stats()['games_per_hour']:.0f} games/hour",
+              file=sys.stderr, flush=True)
+    everything = concatenate(batches)
+    if args.out:
+        save_store(as_store_arrays(everything, seed=args.seed), Path(args.out) / "games.npz")
+    summary = {"weights": f"random {args.net}" if args.net else str(weights),
+               "opponent": args.opponent, "threads": torch.get_num_threads(),
+               "search_visits": args.search, "device": str(nets.pick_device(args.device)),
+               "batch": args.batch, **everything.stats()}
+    print(json.dumps(summary) if args.json else
+          f"{summary['games']} games in {summary['seconds']} s: {summary['games_per_hour']:.0f} games/hour, "
+          f"{summary['moves_per_s']:.0f} moves/s, {summary['mean_length']} moves a game, "
+          f"black won {summary['black_wins']}")
+    return 0

@@ -1,0 +1,126 @@
+"""`gogo train sl|rl|value`: one subcommand per kind of training. The options become a config
+object (training/config.py: SLConfig, RLConfig, ValueConfig, whose fields are the options' names
+and defaults) for the library's training function (training/sl.py, rl.py, value.py).
+
+    gogo train sl --store stores/all19.npz --out runs/sl
+    gogo train rl --init runs/sl/policy.safetensors --out runs/rl
+    gogo train value --sl runs/sl/policy.safetensors --rl runs/rl/policy.safetensors --games 100000 --out runs/value
+"""
+import importlib.util
+from dataclasses import fields
+from pathlib import Path
+
+from gogo import nets
+from gogo.errors import GogoError
+from training import optim, rl, sl, value
+from training.config import BASELINES, RLConfig, SLConfig, TrainingConfig, ValueConfig
+
+KINDS = {
+    "sl": "supervised training on expert games (policy, or value with --value)",
+    "rl": "policy-gradient self-play against a pool of earlier versions",
+    "value": "value net on self-play positions (the paper's one position per game)",
+}
+INSTALL_EXTRAS = "pip install -e .[train] (or ./install.sh --train)"
+
+
+def add_arguments(parser):
+    sub = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+    add_sl_arguments(sub.add_parser("sl", help=KINDS["sl"]))
+    add_rl_arguments(sub.add_parser("rl", help=KINDS["rl"]))
+    add_value_arguments(sub.add_parser("value", help=KINDS["value"]))
+
+
+def add_sl_arguments(parser):
+    parser.add_argument("--store", required=True, help="game store from `gogo data`")
+    parser.add_argument("--out", required=True, help="run folder (created; reused with --resume)")
+    parser.add_argument("--value", action="store_true", help="train the value net on game outcomes")
+    add_training_arguments(parser)
+
+
+def add_value_arguments(parser):
+    parser.add_argument("--sl", required=True, help="SL policy weights (moves before the random one)")
+    parser.add_argument("--rl", help="RL policy weights (moves after the random one; default: --sl)")
+    parser.add_argument("--games", type=int, required=True, help="positions to keep (one per game)")
+    parser.add_argument("--out", required=True, help="run folder (created; reused with --resume)")
+    parser.add_argument("--batch-games", type=int, default=ValueConfig.batch_games, help="games played at once")
+    parser.add_argument("--komi", type=float, default=ValueConfig.komi)
+    parser.add_argument("--held-out", type=float, default=ValueConfig.held_out,
+                        help="fraction of the games in each of the val and test splits")
+    add_training_arguments(parser)
+
+
+def add_training_arguments(parser):
+    """The net, optimizer, schedule and run options of `gogo train sl` and `gogo train value`."""
+    d = TrainingConfig
+    parser.add_argument("--net", default=d.net, help=f"net config: {', '.join(nets.NAMED_CONFIGS)}")
+    parser.add_argument("--filters", type=int, help="override the config's filters")
+    parser.add_argument("--layers", type=int, help="override the config's layers")
+    parser.add_argument("--init", help="start from these weights (e.g. SL weights for a value net)")
+    parser.add_argument("--batch", type=int, default=d.batch)
+    parser.add_argument("--steps", type=int, default=d.steps, help="total optimizer steps")
+    parser.add_argument("--optimizer", choices=optim.OPTIMIZERS, default=d.optimizer)
+    parser.add_argument("--lr", type=float, help="learning rate (default: SGD the paper's 0.003 "
+                        "scaled by batch/16 and by 1-momentum; AdamW 1e-3)")
+    parser.add_argument("--halve-every", type=int, default=d.halve_every,
+                        help="halve the learning rate every this many steps (0: never)")
+    parser.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every)
+    parser.add_argument("--log-every", type=int, default=d.log_every)
+    parser.add_argument("--val-every", type=int, default=d.val_every)
+    parser.add_argument("--val-positions", type=int, default=d.val_positions)
+    parser.add_argument("--workers", type=int, default=d.workers, help="data worker processes (0: in-process)")
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--device", help="torch device (default: cuda if present)")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the net")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_rl_arguments(parser):
+    d = RLConfig
+    parser.add_argument("--init", required=True, help="starting policy weights (the SL net)")
+    parser.add_argument("--out", required=True, help="run folder (created; reused with --resume)")
+    parser.add_argument("--iterations", type=int, default=d.iterations)
+    parser.add_argument("--games", type=int, default=d.games, help="games per iteration (paper 128)")
+    parser.add_argument("--pool-every", type=int, default=d.pool_every,
+                        help="add the current weights to the opponent pool every this many iterations (paper 500)")
+    parser.add_argument("--optimizer", choices=optim.OPTIMIZERS, default=d.optimizer)
+    parser.add_argument("--lr", type=float, default=d.lr)
+    parser.add_argument("--baseline", choices=BASELINES, default=d.baseline)
+    parser.add_argument("--temperature", type=float, default=d.temperature,
+                        help="sampling temperature of both players")
+    parser.add_argument("--komi", type=float, default=d.komi)
+    parser.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every)
+    parser.add_argument("--eval-every", type=int, default=d.eval_every,
+                        help="play --eval-games against the starting net every this many iterations (0: never)")
+    parser.add_argument("--eval-games", type=int, default=d.eval_games)
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--device", help="torch device (default: cuda if present)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+
+
+def config_of(cls, args):
+    """The config object of the parsed options (their dests are its fields)."""
+    return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
+
+
+def require_extras(*modules):
+    """GogoError naming the command that installs the training extras when one of these optional
+    modules is missing (the engine runs without them; training draws its curves and progress)."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise GogoError(f"no module named {', '.join(missing)}: install the training extras with {INSTALL_EXTRAS}")
+
+
+def run(args):
+    progress_bar = args.kind != "rl" and not args.no_progress
+    require_extras("matplotlib", *(["tqdm"] if progress_bar else []))
+    if args.kind == "sl":
+        sl.train(config_of(SLConfig, args))
+    elif args.kind == "rl":
+        rl.train(config_of(RLConfig, args))
+    else:
+        summary = value.generate_and_train(config_of(ValueConfig, args))
+        print(f"value net: test MSE {summary['test_mse']} on {summary['test_positions']} positions "
+              f"(val {summary['val_mse']}); {summary['positions']} positions from {summary['games_played']} "
+              f"games at {summary['games_per_hour']:.0f} games/hour; {Path(args.out) / value.SUMMARY}")
+    return 0

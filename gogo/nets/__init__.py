@@ -1,0 +1,17 @@
+"""AlphaGo's policy and value networks: architectures and config (models), weight files (weights),
+device and precision (device), running a net on planes (runner), and the bundled weights with the
+rule for which file a player uses (bundled). The API is re-exported here: `nets.load`,
+`nets.Runner`, `nets.weights_for`, ...
+
+May import: gogo's leaf modules, gogo.go, gogo.features.
+"""
+from gogo.nets.bundled import DEFAULT_POLICY_WEIGHTS, PRIORS, WEIGHTS_DIR, bundled_weights, weights_for
+from gogo.nets.device import autocast, pick_device, to_device, uses_bf16
+from gogo.nets.models import (FEATURE_VERSION, NAMED_CONFIGS, POLICY, VALUE, NetConfig, PolicyNet, ValueNet,
+                              build)
+from gogo.nets.runner import Runner
+from gogo.nets.weights import load, read_config, save
+
+__all__ = ["DEFAULT_POLICY_WEIGHTS", "PRIORS", "WEIGHTS_DIR", "bundled_weights", "weights_for", "autocast",
+           "pick_device", "to_device", "uses_bf16", "FEATURE_VERSION", "NAMED_CONFIGS", "POLICY", "VALUE",
+           "NetConfig", "PolicyNet", "ValueNet", "build", "Runner", "load", "read_config", "save"]

@@ -1,0 +1,30 @@
+"""The weights that ship with gogo (gogo/weights/, see its README) and the one rule for which
+file a player uses: the file it was given, else the bundled one of the board's size."""
+from pathlib import Path
+
+from gogo.nets.models import POLICY
+from gogo.nets.weights import read_config
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+DEFAULT_POLICY_WEIGHTS = WEIGHTS_DIR / "policy.safetensors"  # 19x19
+PRIORS = "priors"  # the search's priors: the SL policy where one is bundled beside an RL "policy"
+
+
+def bundled_weights(name, size):
+    """A bundled weights file for a board size, or None if there is none: gogo/weights/NAME.safetensors
+    on 19x19, NAME-SIZExSIZE.safetensors on other sizes. Names: "policy" (what the policy player
+    plays), "sl-policy" (the search's priors where an RL net is the "policy"), "value"."""
+    path = WEIGHTS_DIR / (f"{name}.safetensors" if size == 19 else f"{name}-{size}x{size}.safetensors")
+    return path if path.exists() else None
+
+
+def weights_for(role, size, given=None):
+    """The weights file a player uses for `role` (POLICY: the policy player's net; PRIORS: the
+    search's priors; VALUE: the search's value net) on a size x size board, or None if there is
+    none. `given` (a path, or None for the bundled nets) is used where it is a net for that size;
+    a given file for another size leaves that size without a net."""
+    if given is not None:
+        return given if read_config(given).board_size == size else None
+    if role == PRIORS:
+        return bundled_weights("sl-policy", size) or bundled_weights(POLICY, size)
+    return bundled_weights(role, size)

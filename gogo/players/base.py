@@ -1,0 +1,93 @@
+"""The player interface (what the GTP engine and self-play ask for moves), GTP's time settings,
+and the random player.
+
+A player is any object with `genmove(board, color)` returning a point on the board, PASS or
+RESIGN. The optional hooks below let a player learn about the game (new game, moves played,
+time settings); `Player` implements them all as no-ops, so a player only overrides what it uses.
+
+    class MyPlayer(Player):
+        name = "mine"
+        def genmove(self, board, color):
+            ...
+
+The board handed to `genmove` is the engine's own: a player must not change it (copy it with
+`board.copy()` to search). The engine plays the returned move itself; a move it cannot play
+(occupied, ko, suicide, superko) is answered with an error, never played.
+"""
+import random
+
+from gogo.go import playout
+from gogo.go.board import PASS
+
+__all__ = ["Player", "RandomPlayer", "PASS", "RESIGN", "TimeSettings"]
+
+RESIGN = -2  # genmove's answer for resigning (PASS is -1; board points are >= 0)
+
+
+class TimeSettings:
+    """Canadian byo-yomi as GTP `time_settings` gives it: main time, then `byo_yomi_stones`
+    moves in every `byo_yomi_time` seconds. See `unlimited` and `absolute` for the special cases."""
+
+    def __init__(self, main_time=0.0, byo_yomi_time=0.0, byo_yomi_stones=0):
+        self.main_time = main_time
+        self.byo_yomi_time = byo_yomi_time
+        self.byo_yomi_stones = byo_yomi_stones
+
+    @property
+    def unlimited(self):
+        """GTP: byo_yomi_time > 0 with byo_yomi_stones == 0 means no time limit."""
+        return self.byo_yomi_time > 0 and self.byo_yomi_stones == 0
+
+    @property
+    def absolute(self):
+        """Main time only: byo_yomi_time == 0."""
+        return self.byo_yomi_time == 0
+
+    def __repr__(self):
+        return (f"TimeSettings(main_time={self.main_time}, byo_yomi_time={self.byo_yomi_time}, "
+                f"byo_yomi_stones={self.byo_yomi_stones})")
+
+
+class Player:
+    """The player interface. Subclasses must implement `genmove`; the hooks are optional."""
+
+    name = "player"
+
+    def genmove(self, board, color):
+        """A move for `color` on `board`: a point, PASS or RESIGN. Must not modify `board`."""
+        raise NotImplementedError
+
+    # --- optional hooks ------------------------------------------------------------------
+    def new_game(self, board):
+        """A new game starts (clear_board, boardsize, handicap, loadsgf) on `board`."""
+
+    def played(self, board, color, point):
+        """`color` played `point` (PASS included); `board` already shows the move."""
+
+    def undone(self, board):
+        """The last move was taken back; `board` is the position now."""
+
+    def set_time_settings(self, settings):
+        """GTP time_settings: a TimeSettings for both players."""
+
+    def set_time_left(self, color, seconds, stones):
+        """GTP time_left: `color` has `seconds` left for `stones` more moves (0: main time)."""
+
+    def close(self):
+        """The engine is shutting down."""
+
+
+class RandomPlayer(Player):
+    """A uniformly random sensible move: legal (simple ko and the board's superko rule) and not
+    filling the player's own eye; passes when no such move is left. Never resigns.
+
+    Seeded: the same seed and the same sequence of positions give the same moves."""
+
+    name = "random"
+
+    def __init__(self, seed=None):
+        self.seed = seed
+        self._rng = random.Random(seed)
+
+    def genmove(self, board, color):
+        return playout.random_move(board, color, self._rng.getrandbits(63))

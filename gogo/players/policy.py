@@ -1,0 +1,78 @@
+"""A player that plays the policy network's move with no search (`gogo gtp --policy-only`).
+
+It plays the most probable sensible move (legal under the board's ko rule, not filling its own
+eye), or samples from the policy when asked to. It passes when no sensible move is left, and
+also when the opponent has just passed and the position, scored with dead stones removed, is a
+win: the policy net knows nothing about passing.
+"""
+import logging
+
+import numpy as np
+
+from gogo import features, nets
+from gogo.go import scoring
+from gogo.go.board import PASS
+from gogo.players.base import Player, RandomPlayer
+
+log = logging.getLogger("gogo.policy")
+
+
+class PolicyPlayer(Player):
+    """With `weights`, that net on its board size. Without, the bundled net of whatever size the
+    board has (gogo/weights/), loaded when a game of that size starts."""
+
+    def __init__(self, weights=None, device=None, sample=False, temperature=1.0, seed=None):
+        self.weights = weights  # None: the bundled nets
+        self.device = device
+        self.models = {}  # board size -> (Runner, Encoder), or None: no net for that size
+        if weights is not None:
+            self.model(nets.read_config(weights).board_size)  # a bad file fails here, not in a game
+        self.sample = sample
+        self.temperature = temperature
+        self.rng = np.random.default_rng(seed)
+        self.fallback = RandomPlayer(seed)
+
+    def model(self, size):
+        """(Runner, Encoder) for a board size, or None when there is no net for it."""
+        if size not in self.models:
+            path = nets.weights_for(nets.POLICY, size, self.weights)
+            self.models[size] = None if path is None else self._load(path)
+        return self.models[size]
+
+    def _load(self, path):
+        net = nets.load(path, kind=nets.POLICY)
+        runner = nets.Runner(net, self.device)
+        log.info("policy net %s: %d filters, %d layers, %dx%d, on %s", path, net.config.filters,
+                 net.config.layers, net.config.board_size, net.config.board_size, runner.device)
+        return runner, features.Encoder(net.config.board_size)
+
+    def move_probabilities(self, board, color):
+        """The policy over the points for `color` to move, as (size*size,) floats."""
+        runner, encoder = self.model(board.size)
+        planes = encoder.encode(board.with_to_move(color))
+        probabilities = runner.policy(planes[None], self.temperature)[0]
+        return probabilities, planes[features.SENSIBLE].ravel()
+
+    def genmove(self, board, color):
+        if self.model(board.size) is None:
+            log.warning("no policy net for %dx%d; playing random moves", board.size, board.size)
+            return self.fallback.genmove(board, color)
+        if board.moves and board.moves[-1] == (3 - color, PASS) and self._winning(board, color):
+            return PASS
+        probabilities, sensible = self.move_probabilities(board, color)
+        probabilities = probabilities * sensible
+        while probabilities.sum() > 0:
+            if self.sample:
+                index = int(self.rng.choice(len(probabilities), p=probabilities / probabilities.sum()))
+            else:
+                index = int(np.argmax(probabilities))
+            point = board.point_of_index(index)
+            if board.is_legal(point, color):  # the planes use simple ko; the board may use superko
+                return point
+            probabilities[index] = 0
+        return PASS
+
+    @staticmethod
+    def _winning(board, color):
+        score = scoring.score_without(board, scoring.dead_chains(board))
+        return score > 0 if color == 1 else score < 0

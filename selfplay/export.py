@@ -1,0 +1,51 @@
+"""Games (selfplay.games) written out: one SGF file per game, and the arrays of a game store
+(gogo.records.store), which `gogo train` and `gogo eval` read."""
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gogo import coords
+from gogo.go.rules import BLACK, WHITE
+from gogo.records import sgf, store
+
+
+def _record(games, g, names):
+    n = games.size
+    moves = [(int(c), coords.rowcol_or_pass_of_index(m, n)) for m, c in zip(games.moves[g], games.colors[g])]
+    winner = {1: BLACK, -1: WHITE}.get(int(games.winner[g]))
+    margin = abs(float(games.score[g]))
+    result = "0" if winner is None else f"{'B' if winner == BLACK else 'W'}+{margin:g}"
+    return sgf.GameRecord(size=n, komi=games.komi, moves=moves, result=result, winner=winner, margin=margin,
+                          win_by="score" if winner else "draw", black_player=names[0], white_player=names[1],
+                          source=f"selfplay:{g}")
+
+
+def write_sgfs(games, folder, names=("gogo", "gogo"), first_index=0):
+    """One SGF file per game, game-000123.sgf (numbered from first_index); names: (black, white)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for g in range(len(games)):
+        path = folder / f"game-{first_index + g:06d}.sgf"
+        path.write_bytes(sgf.write_game(_record(games, g, names)))
+
+
+def as_store_arrays(games, source="selfplay", last_moves=None, seed=0, held_out=0.01):
+    """The games as game-store arrays, with `held_out` of them in each of the val and test splits.
+    last_moves: keep only each game's first last_moves[g] moves (the value data) while keeping the
+    final winner."""
+    rows = []
+    for g in range(len(games)):
+        end = len(games.moves[g]) if last_moves is None else int(last_moves[g])
+        moves, colors = games.moves[g][:end], games.colors[g][:end]
+        key = hashlib.blake2b(np.int64([seed, g, games.size]).tobytes() + moves.tobytes(), digest_size=16).digest()
+        winner = int(games.winner[g])
+        rows.append((0, f"{source}:{g}", (games.size, games.komi, 0, winner, abs(float(games.score[g])),
+                                          store.WIN_BY.index("score" if winner else "draw"), 0, 0, key,
+                                          moves, colors, np.zeros(0, np.int16), np.zeros(0, np.int8))))
+    arrays = store.store_arrays(rows, [source], held_out, held_out)
+    arrays["info"] = np.array(json.dumps({"builder": "gogo selfplay", "date": time.strftime("%Y-%m-%d"),
+                                          "games": len(games), "seed": seed}))
+    return arrays

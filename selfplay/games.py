@@ -1,0 +1,157 @@
+"""Many games at once, in one process: the lockstep game loop (`play`) and the finished games
+(`Games`), for `gogo selfplay`, RL and the value data.
+
+Games run in lockstep on stacked Numba boards. Every step, the games whose player to move uses the
+same mover (selfplay/movers.py: a policy net, uniform random moves, or search) are encoded in one
+Numba call and given to that mover at once (one batched net call); the moves are played by another
+Numba call. A mover passes only when it has no sensible move; a game ends after two passes in a
+row or MOVE_CAP_PER_POINT x points moves, and is scored by Tromp-Taylor area with komi. Played to
+the end this way, every dead stone has been captured, so the area score is the result. Positional
+superko is not checked (a cycle in such games is rare, and the move cap ends it).
+
+Which mover plays a move is the caller's choice (`assign`): the current net against an opponent
+for RL, the SL net then one random move then the RL net for the value data. Games come back as a
+`Games`: moves, winners and scores, plus, when asked, the planes and moves each mover saw (the RL
+update trains on them).
+"""
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+
+from gogo import coords, features
+from gogo.go import rules
+from gogo.go.board import Board
+from gogo.go.rules import BLACK, WHITE
+
+# Games of policy nets that never fill their own eyes end near one move per point; the cap only
+# bounds the history arrays. (A random playout, gogo.go.playout, wanders longer: its cap is 3.)
+MOVE_CAP_PER_POINT = 2
+DEFAULT_KOMI = 7.5
+
+
+@dataclass
+class Games:
+    """Finished games. moves[g], colors[g]: int16 / int8 arrays (move indices, gogo.coords; pass =
+    size * size). winner: +1 black, -1 white, 0 jigo. score: black area minus white area minus
+    komi. positions[m]: (planes uint8 [k, 48, n, n], moves int64 [k], games int64 [k]) for each
+    recorded mover m."""
+    size: int
+    komi: float
+    moves: list
+    colors: list
+    winner: np.ndarray
+    score: np.ndarray
+    seconds: float = 0.0
+    positions: dict = field(default_factory=dict)
+
+    def __len__(self):
+        return len(self.moves)
+
+    @property
+    def num_moves(self):
+        return int(sum(len(m) for m in self.moves))
+
+    def stats(self):
+        seconds = max(self.seconds, 1e-9)
+        return {"games": len(self), "size": self.size, "seconds": round(self.seconds, 2),
+                "games_per_hour": round(3600 * len(self) / seconds, 1),
+                "moves_per_s": round(self.num_moves / seconds, 1),
+                "mean_length": round(self.num_moves / max(len(self), 1), 1),
+                "black_wins": int((self.winner > 0).sum()), "white_wins": int((self.winner < 0).sum())}
+
+    def subset(self, games):
+        """The games at these indices (positions are not carried)."""
+        return Games(self.size, self.komi, [self.moves[g] for g in games], [self.colors[g] for g in games],
+                     self.winner[games], self.score[games])
+
+
+def concatenate(batches):
+    """One Games of several (positions are not carried)."""
+    first = batches[0]
+    return Games(first.size, first.komi, [m for b in batches for m in b.moves],
+                 [c for b in batches for c in b.colors], np.concatenate([b.winner for b in batches]),
+                 np.concatenate([b.score for b in batches]), sum(b.seconds for b in batches))
+
+
+def half_and_half(count):
+    """Colours for `count` games of mover 0 against mover 1, mover 0 Black in the first half
+    (rounded up) and White in the rest: which games mover 0 is Black in, and play()'s assign."""
+    first_black = np.arange(count) < (count + 1) // 2
+
+    def assign(move_number, games, colors):
+        return np.where((colors == BLACK) == first_black[games], 0, 1)
+    return first_black, assign
+
+
+@njit(cache=True)
+def _play_moves(grids, metas, games, moves, size):
+    """Play moves[k] (a move index, pass = size*size) for its colour to move in game games[k]."""
+    for k in range(games.shape[0]):
+        g = games[k]
+        color = metas[g, rules.TO_MOVE]
+        if moves[k] == size * size:
+            rules.pass_move(metas[g], color)
+        else:
+            rules.place_stone(grids[g], metas[g], coords.point_of_index(moves[k], size), color)
+
+
+@njit(cache=True)
+def _scores(grids, metas, games, komi):
+    out = np.empty(games.shape[0], np.float64)
+    for k in range(games.shape[0]):
+        out[k] = rules.area_score(grids[games[k]], metas[games[k]]) - komi
+    return out
+
+
+def play(movers, assign, count, size, komi=DEFAULT_KOMI, rng=None, record=(), max_moves=None,
+         progress=None):
+    """Play `count` games at once and return them as Games.
+
+    movers: a list of movers. assign(move_number, games, colors) -> the mover index for each of
+    those games (arrays of equal length) at that move. record: mover indices whose positions
+    (planes, chosen move, game) are kept. progress: called with (moves played, games running)."""
+    rng = rng if rng is not None else np.random.default_rng()
+    max_moves = max_moves or MOVE_CAP_PER_POINT * size * size
+    empty_grid, empty_meta = rules.new_position(size)
+    grids = np.repeat(empty_grid[None], count, axis=0)
+    metas = np.repeat(empty_meta[None], count, axis=0)
+    history = np.full((count, max_moves), coords.pass_index(size), np.int16)
+    encoder = features.Encoder(size)
+    kept = {m: ([], [], []) for m in record}
+    running = np.arange(count)
+    start = time.perf_counter()
+    for move_number in range(max_moves):
+        colors = metas[running, rules.TO_MOVE]
+        who = np.asarray(assign(move_number, running, colors))
+        moves = np.empty(len(running), np.int64)
+        for m in np.unique(who):
+            rows = np.flatnonzero(who == m)
+            games = running[rows]
+            planes = encoder.encode_arrays(grids[games], metas[games])
+            sensible = planes[:, features.SENSIBLE].reshape(len(games), -1).astype(bool)
+            boards = None
+            if getattr(movers[m], "needs_boards", False):  # copies: a mover must not play on the games
+                boards = [Board.from_position(rules.Position(grids[g], metas[g]), komi) for g in games]
+            moves[rows] = movers[m].choose(planes, sensible, rng, boards)
+            if m in kept:
+                played = moves[rows] < coords.pass_index(size)
+                kept[m][0].append(planes[played])
+                kept[m][1].append(moves[rows][played])
+                kept[m][2].append(games[played])
+        _play_moves(grids, metas, running, moves, size)
+        history[running, move_number] = moves
+        running = running[metas[running, rules.PASSES] < 2]
+        if progress is not None:
+            progress(move_number + 1, len(running))
+        if not len(running):
+            break
+    everything = np.arange(count)
+    score = _scores(grids, metas, everything, float(komi))
+    lengths = metas[:, rules.MOVE_NUMBER].astype(np.int64)  # every move and pass played
+    game_moves = [history[g, :lengths[g]].copy() for g in everything]
+    game_colors = [np.where(np.arange(lengths[g]) % 2 == 0, BLACK, WHITE).astype(np.int8) for g in everything]
+    positions = {m: tuple(np.concatenate(parts) if parts else None for parts in kept[m]) for m in kept}
+    return Games(size, float(komi), game_moves, game_colors, np.sign(score).astype(np.int8), score,
+                 time.perf_counter() - start, positions)

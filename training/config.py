@@ -1,0 +1,108 @@
+"""What a training run is asked to do: the options of `gogo train sl|rl|value` as dataclasses, the
+API of training/sl.py, rl.py and value.py.
+
+Field names and defaults are exactly the command's option names (dashes as underscores) and
+defaults: the command line (cli/train.py) builds these from its options, the pipeline
+(training/pipeline.py) from its TOML tables, other callers directly.
+"""
+from dataclasses import asdict, dataclass, fields
+
+from gogo.errors import GogoError
+from selfplay.games import DEFAULT_KOMI
+from training.optim import OPTIMIZERS
+
+BASELINES = ("none", "mean")
+
+
+def check_choice(name, value, choices):
+    if value not in choices:
+        raise GogoError(f"{name} {value!r}: choose one of {', '.join(choices)}")
+
+
+@dataclass(kw_only=True)
+class TrainingConfig:
+    """The net, optimizer, schedule and run options that supervised training (`gogo train sl`)
+    and the value net's training (`gogo train value`) share."""
+    net: str = "small"  # a named config: nets.NAMED_CONFIGS
+    filters: int | None = None  # override the config's filters
+    layers: int | None = None  # override the config's layers
+    init: str | None = None  # start from these weights (e.g. SL weights for a value net)
+    batch: int = 256
+    steps: int = 10000  # total optimizer steps
+    optimizer: str = "sgd"  # training.optim.OPTIMIZERS
+    lr: float | None = None  # None: the optimizer's default (training.optim.learning_rate)
+    halve_every: int = 0  # halve the learning rate every this many steps (0: never)
+    checkpoint_every: int = 500
+    log_every: int = 50
+    val_every: int = 500
+    val_positions: int = 4096
+    workers: int = 1  # data worker processes (0: in-process)
+    seed: int = 1
+    device: str | None = None  # None: cuda if present
+    compile: bool = False  # torch.compile the net
+    resume: bool = False  # continue the run in out
+    no_progress: bool = False  # no progress bar
+
+    def __post_init__(self):
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+
+
+@dataclass(kw_only=True)
+class SLConfig(TrainingConfig):
+    """`gogo train sl`: a policy net (or with value, a value net) on the games of a store."""
+    store: str  # game store from `gogo data`
+    out: str  # run folder
+    value: bool = False  # train the value net on game outcomes
+
+
+@dataclass(kw_only=True)
+class ValueConfig(TrainingConfig):
+    """`gogo train value`: self-play value data from the SL and RL policies, then the value net's
+    training on it."""
+    sl: str  # SL policy weights (moves before the random one)
+    rl: str | None = None  # RL policy weights (moves after the random one; None: sl)
+    games: int  # positions to keep (one per game)
+    out: str  # run folder
+    batch_games: int = 256  # games played at once
+    komi: float = DEFAULT_KOMI
+    held_out: float = 0.05  # fraction of the games in each of the val and test splits
+
+    def training(self, store, resume):
+        """The value net's training run (`gogo train sl --value`) on `store`, in the same folder."""
+        shared = {f.name: getattr(self, f.name) for f in fields(TrainingConfig)}
+        shared["resume"] = resume
+        return SLConfig(**shared, store=str(store), out=self.out, value=True)
+
+
+@dataclass(kw_only=True)
+class RLConfig:
+    """`gogo train rl`: REINFORCE by self-play against a pool of earlier versions."""
+    init: str  # starting policy weights (the SL net)
+    out: str  # run folder
+    iterations: int = 1000
+    games: int = 64  # games per iteration (paper 128)
+    pool_every: int = 50  # add the current weights to the opponent pool every this many (paper 500)
+    optimizer: str = "sgd"  # training.optim.OPTIMIZERS
+    lr: float = 1e-4
+    baseline: str = "mean"  # BASELINES
+    temperature: float = 1.0  # sampling temperature of both players
+    komi: float = DEFAULT_KOMI
+    checkpoint_every: int = 10
+    eval_every: int = 50  # play eval_games against the starting net every this many (0: never)
+    eval_games: int = 200
+    seed: int = 1
+    device: str | None = None  # None: cuda if present
+    resume: bool = False  # continue the run in out
+
+    def __post_init__(self):
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("baseline", self.baseline, BASELINES)
+
+
+def as_options(kind, config):
+    """A run's options as its folder's args.json records them: the kind (sl, rl, value), then the
+    config's fields in the command's order (its own options before the shared TrainingConfig ones)."""
+    options = asdict(config)
+    shared = [f.name for f in fields(TrainingConfig)] if isinstance(config, TrainingConfig) else []
+    own = {k: v for k, v in options.items() if k not in shared}
+    return {"kind": kind, **own, **{k: options[k] for k in shared}}
