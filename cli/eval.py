@@ -4,7 +4,8 @@
     gogo eval --data games/ --positions 10000        # the bundled policy net on SGF files
 
 Policy nets: top-1 and top-5 move prediction and cross-entropy; value nets: mean squared error
-against the game's outcome (games with a winner only).
+against the game's outcome, one position per game of the games won on the board or by resignation,
+as `mse` and `value_mse` (outcomes +1/-1) and `value_mse_quarter` (the AlphaGo paper's 1/0 scale).
 """
 import json
 import sys
@@ -13,7 +14,9 @@ from training.metrics import held_out_metrics
 
 
 def add_arguments(parser):
-    parser.add_argument("--weights", help="net weights (default: the bundled policy net)")
+    parser.add_argument("--weights", help="net weights (default: the bundled 19x19 policy net, or value "
+                        "net with --value)")
+    parser.add_argument("--value", action="store_true", help="without --weights: the bundled value net")
     parser.add_argument("--data", nargs="+", required=True,
                         help="a game store (.npz) or SGF files, folders and archives")
     parser.add_argument("--split", default="test", choices=["train", "val", "test", "all"],
@@ -26,7 +29,7 @@ def add_arguments(parser):
 
 def run(args):
     result = held_out_metrics(args.weights, args.data, args.split, args.positions, args.device,
-                              log=lambda line: print(f"gogo eval: {line}", file=sys.stderr))
+                              log=lambda line: print(f"gogo eval: {line}", file=sys.stderr), value=args.value)
     if args.json:
         print(json.dumps(result))
     else:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gogo import features as F
+from gogo.errors import GogoError
 from gogo.go import rules
 from gogo.records import sgf, sgf_sources
 from gogo.go.board import BLACK, PASS, WHITE, Board
@@ -252,7 +253,7 @@ def test_a_corrupt_store_is_caught(store9, workers):
     moves, _ = store.game_moves(game)
     moves[5] = moves[4]  # a stone on an occupied point
     sampler = PositionSampler(store, batch_size=8, shuffle=False, workers=workers)
-    with pytest.raises((ValueError, RuntimeError), match="does not replay"):
+    with pytest.raises((GogoError, RuntimeError), match="does not replay"):
         next(sampler)
     sampler.close()
 
@@ -298,5 +299,5 @@ def test_resume_gives_the_same_batches(store9, workers):
     # the stream does not depend on the workers or the chunk size
     other = PositionSampler(store9, **{**options, "workers": 0, "chunk_size": 32})
     assert all(same(next(other), b) for b in expected[:20])
-    with pytest.raises(ValueError, match="another stream"):
+    with pytest.raises(GogoError, match="another stream"):
         PositionSampler(store9, **{**options, "seed": 12}).load_state_dict(state)

@@ -8,6 +8,7 @@ import time
 from argparse import ArgumentParser
 
 import pytest
+import torch
 
 from cli import eval as eval_command, train as train_command
 from gogo import nets
@@ -108,6 +109,23 @@ def test_eval_on_a_store_and_on_sgf(store, games, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["positions"] == 10
 
 
+def test_eval_of_a_value_net_takes_one_position_per_decided_game(store, games, tmp_path, capsys):
+    out = tmp_path / "value"
+    sl.train(train_config(store, out, "--steps", "10", "--checkpoint-every", "10", "--value"))
+    parser = ArgumentParser()
+    eval_command.add_arguments(parser)
+    weights = str(out / "value.safetensors")
+    decided = sum(1 for path in games.iterdir() if b"RE[B+" in path.read_bytes() or b"RE[W+" in path.read_bytes())
+    for data, split in (([str(games)], "all"), ([str(store)], "all"), ([str(store)], "test")):
+        capsys.readouterr()
+        eval_command.run(parser.parse_args(["--weights", weights, "--data", *data, "--split", split, "--json"]))
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert result["kind"] == "value" and result["positions"] == result["games"] > 0
+        assert result["value_mse"] == result["mse"] and result["value_mse_quarter"] == result["mse"] / 4
+        if split == "all":
+            assert result["games"] == decided  # draws and unknown results say nothing: left out
+
+
 def test_missing_training_extras_name_the_install_command(store, tmp_path, monkeypatch, capsys):
     from importlib import util
 
@@ -119,3 +137,13 @@ def test_missing_training_extras_name_the_install_command(store, tmp_path, monke
     error = capsys.readouterr().err
     assert "tqdm" in error and "pip install -e .[train]" in error
     assert not (tmp_path / "run").exists()
+
+
+def test_a_value_net_seeded_by_a_policy_net_starts_with_its_features():
+    torch.manual_seed(0)
+    policy = nets.build(nets.NetConfig.named("tiny", board_size=9))
+    value = sl.value_net_seeded_by(policy)
+    planes = torch.randint(0, 2, (4, 49, 9, 9)).float()
+    with torch.no_grad():
+        assert torch.allclose(value.trunk(planes), policy.trunk(planes[:, :48]), atol=1e-6)
+    assert value.config.kind == nets.VALUE and value.config.board_size == 9

@@ -2,8 +2,11 @@
 test error, and `gogo eval` (cli/eval.py).
 
 Policy nets: cross-entropy, top-1 and top-5 move prediction; value nets: mean squared error
-against the game's outcome from the mover's view. Held-out positions are used once each, without
-symmetries. `gogo eval` reads them from a game store (its test split by default) or from SGF
+against the game's outcome from the mover's view, on the raw scale of outcomes +1/-1 (where always
+answering 0 scores 1.0) and on the AlphaGo paper's scale of outcomes 1/0 (a quarter of it: 0.25 for
+always 0.5). `gogo eval` measures a value net on one position per game, of the games won on the
+board or by resignation (training.sampler.EXPERT_VALUE_STREAM). Held-out positions are used once
+each, without symmetries. `gogo eval` reads them from a game store (its test split by default) or from SGF
 files, folders and archives, which are read, filtered to the net's board size and replayed on the
 fly (gogo.records.store.build_store).
 """
@@ -14,8 +17,9 @@ import torch
 import torch.nn.functional as F
 
 from gogo import nets
+from gogo.errors import GogoError
 from gogo.records.store import Filters, build_store, load_store
-from training.sampler import PositionSampler
+from training.sampler import EXPERT_VALUE_STREAM, PositionSampler
 
 EVAL_BATCH = 256
 
@@ -82,22 +86,29 @@ def eval_sampler(net, data, split, positions, log=None):
     else:
         store, report = build_store(data, filters=Filters(size=size, min_moves=1), val=0, test=0)
         split = None
+        if not report["games"]:
+            raise GogoError(f"no {size}x{size} games in {', '.join(map(str, data))} (the net is for {size}x{size})")
         if log:
             log(f"{report['games']} games from {len(data)} source(s)")
+    stream = EXPERT_VALUE_STREAM if value else {}
     sampler = PositionSampler(store, split=split, batch_size=EVAL_BATCH, seed=0, shuffle=positions is not None,
-                              symmetries=False, epochs=1, drop_last=False, size=size,
-                              value_planes=value, require_winner=value)
+                              symmetries=False, epochs=1, drop_last=False, size=size, **stream)
     return sampler, {"data": list(data), "split": split or "all", "games": int(len(sampler.games))}
 
 
-def held_out_metrics(weights, data, split="test", positions=None, device=None, log=None):
-    """`gogo eval`: the metrics of the net in `weights` (None: the bundled policy net) on held-out
-    positions (see eval_sampler), with where they come from. log: called with a line of news."""
-    weights = weights or nets.DEFAULT_POLICY_WEIGHTS
+def held_out_metrics(weights, data, split="test", positions=None, device=None, log=None, value=False):
+    """`gogo eval`: the metrics of the net in `weights` (None: the bundled 19x19 policy net, or with
+    value the bundled 19x19 value net) on held-out positions (see eval_sampler), with where they
+    come from. log: called with a line of news."""
+    weights = weights or nets.weights_for(nets.VALUE if value else nets.POLICY, 19)
+    if weights is None:
+        raise GogoError("no bundled 19x19 value net: give --weights")
     net = nets.load(weights)
     sampler, where = eval_sampler(net, data, split, positions, log)
     device = nets.pick_device(device)
     value = net.config.kind == nets.VALUE
     metrics = net_metrics(net.to(device), limited(sampler, positions), device, value)
     sampler.close()
+    if value:
+        metrics.update(value_mse=metrics["mse"], value_mse_quarter=metrics["mse"] / 4)
     return {"weights": str(Path(weights)), "kind": net.config.kind, **where, **metrics}

@@ -12,6 +12,7 @@ from numba import njit
 
 from gogo import features
 from gogo.coords import point_of_index
+from gogo.errors import GogoError
 from gogo.go import rules
 from gogo.go.rules import (BLACK, WHITE, EMPTY, COLOR, PLACED_AT, MOVE_NUMBER, PRISONERS_BLACK,
                         PRISONERS_WHITE, KO_POINT, PASSES, TO_MOVE, PASS, LEGAL)
@@ -163,5 +164,5 @@ class PositionEncoder:
                                 symmetries[order], order, self.gather, out, self.grid, self.meta,
                                 self.empty.grid, self.empty.meta, self.scratch, self.workspace)
         if bad >= 0:
-            raise ValueError(f"game {bad} of the store does not replay (a corrupt store?)")
+            raise GogoError(f"game {bad} of the store does not replay (a corrupt store?)")
         return out

@@ -46,11 +46,17 @@ from typing import NamedTuple
 import numpy as np
 
 from gogo import features
+from gogo.errors import GogoError
 from gogo.go.rules import BLACK
 from training.positions import PositionEncoder, candidates
 from gogo.records.store import WIN_BY, GameStore, load_store
 
 STATE_VERSION = 1
+# A value net's positions from expert games: one per game (a game's positions share its result and
+# would be memorised together), from games won on the board or by resignation only (a result on
+# time or by forfeit says little about the position).
+EXPERT_VALUE_STREAM = dict(value_planes=True, one_per_game=True, require_winner=True,
+                           exclude_win_by=("time", "forfeit"))
 
 
 # --- the sampler -------------------------------------------------------------------------------
@@ -89,11 +95,11 @@ class PositionSampler:
         self.store = store if isinstance(store, GameStore) else load_store(store)
         st = self.store
         if not len(st.games(split)):
-            raise ValueError(f"no games in split {split!r} of {st.path or 'the store'}")
+            raise GogoError(f"no games in split {split!r} of {st.path or 'the store'}")
         if size is None:
             sizes = np.unique(st.size[st.games(split)])
             if len(sizes) != 1:
-                raise ValueError(f"split {split!r} holds board sizes {sizes.tolist()}: choose one with size=")
+                raise GogoError(f"split {split!r} holds board sizes {sizes.tolist()}: choose one with size=")
             size = int(sizes[0])
         self.size, self.split, self.batch_size, self.seed = size, split, batch_size, seed
         one_per_game = one_per_game or last_position
@@ -123,7 +129,7 @@ class PositionSampler:
         self._counts = np.diff(offsets)
         self.positions_per_epoch = len(games) if one_per_game else int(offsets[-1])
         if self.positions_per_epoch == 0:
-            raise ValueError(f"no positions in split {split!r} of {st.path or 'the store'}")
+            raise GogoError(f"no positions in split {split!r} of {st.path or 'the store'}")
         self._table = features.move_symmetry_table(size)
         self.stream = {"store": st.fingerprint, "split": split, "size": size, "seed": seed,
                        "one_per_game": one_per_game, "symmetries": symmetries,
@@ -143,7 +149,7 @@ class PositionSampler:
 
     def load_state_dict(self, state, strict=True):
         if strict and state.get("stream") != self.stream:
-            raise ValueError("the saved data state is for another stream: saved "
+            raise GogoError("the saved data state is for another stream: saved "
                              f"{json.dumps(state.get('stream'))}, now {json.dumps(self.stream)}")
         self._stop()
         self.position, self.batches = int(state["position"]), int(state.get("batches", 0))

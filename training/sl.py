@@ -25,19 +25,10 @@ from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
 from training.config import as_options
 from training.logs import TrainingLog
 from training.metrics import held_out_batches, net_metrics
-from training.sampler import PositionSampler
+from training.sampler import EXPERT_VALUE_STREAM, PositionSampler
 
 POLICY_FIELDS = ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr", "positions_per_s"]
 VALUE_FIELDS = ["train_mse", "val_mse", "lr", "positions_per_s"]
-
-
-def data_options(value):
-    """The sampler's data options for policy or value targets. Value targets: one position per
-    game, and only games won on the board or by resignation (time and forfeit say little about
-    the position)."""
-    if value:
-        return dict(value_planes=True, one_per_game=True, require_winner=True, exclude_win_by=("time", "forfeit"))
-    return {}
 
 
 def make_net(config, board_size):
@@ -45,16 +36,27 @@ def make_net(config, board_size):
     if config.init:
         net = nets.load(config.init, board_size=board_size)
         if net.config.kind != kind:  # SL policy weights can seed a value net's trunk
-            seeded = nets.build(nets.NetConfig(kind=kind, filters=net.config.filters,
-                                               layers=net.config.layers, board_size=board_size))
-            trunk = {k: v for k, v in net.state_dict().items() if k.startswith("trunk.") and not k.startswith("trunk.0.")}
-            seeded.load_state_dict(trunk, strict=False)
-            net = seeded
+            net = value_net_seeded_by(net)
         return net
     net_config = nets.NetConfig.named(config.net, kind=kind, board_size=board_size)
     net_config.filters = config.filters or net_config.filters
     net_config.layers = config.layers or net_config.layers
     return nets.build(net_config)
+
+
+def value_net_seeded_by(policy):
+    """A value net whose trunk is the policy net's, the first layer included: its weights on the
+    48 shared planes are the policy's, those on the 49th (the player's colour) start at zero, so
+    the seeded trunk computes exactly the policy's features until training changes it."""
+    value = nets.build(nets.NetConfig(kind=nets.VALUE, filters=policy.config.filters,
+                                      layers=policy.config.layers, board_size=policy.config.board_size))
+    trunk = {k: v for k, v in policy.state_dict().items() if k.startswith("trunk.")}
+    first = trunk.pop("trunk.0.weight")
+    value.load_state_dict(trunk, strict=False)
+    with torch.no_grad():
+        value.trunk[0].weight.zero_()
+        value.trunk[0].weight[:, :first.shape[1]] = first
+    return value
 
 
 def train_step(model, optimizer, planes, targets, device, value):
@@ -72,10 +74,10 @@ def train_step(model, optimizer, planes, targets, device, value):
 
 def train(config, options=None, recorded=None):
     """Train as config (an SLConfig) says. options: the sampler's data options (default
-    data_options(config.value); training/value.py's: the last position of each game). recorded:
+    sampler.EXPERT_VALUE_STREAM for a value net; training/value.py's: the last position of each game). recorded:
     the options args.json keeps (default: this config's)."""
     torch.manual_seed(config.seed)
-    options = data_options(config.value) if options is None else options
+    options = (EXPERT_VALUE_STREAM if config.value else {}) if options is None else options
     out = Path(config.out)
     checkpoint = run_checkpoint(out, config.resume)
     out.mkdir(parents=True, exist_ok=True)
