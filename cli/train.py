@@ -58,6 +58,8 @@ def add_training_arguments(parser):
     parser.add_argument("--init", help="start from these weights (e.g. SL weights for a value net)")
     parser.add_argument("--batch", type=int, default=d.batch)
     parser.add_argument("--steps", type=int, default=d.steps, help="total optimizer steps")
+    parser.add_argument("--minutes", type=float, help="stop cleanly after this many minutes (a checkpoint "
+                        "and the weights; SIGTERM or Ctrl-C do the same); --resume goes on from there")
     parser.add_argument("--optimizer", choices=optim.OPTIMIZERS, default=d.optimizer)
     parser.add_argument("--lr", type=float, help="learning rate (default: SGD the paper's 0.003 "
                         "scaled by batch/16 and by 1-momentum; AdamW 1e-3)")

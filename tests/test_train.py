@@ -9,6 +9,8 @@ from argparse import ArgumentParser
 
 import pytest
 import torch
+from safetensors import safe_open
+from safetensors.torch import load_file
 
 from cli import eval as eval_command, train as train_command
 from gogo import nets
@@ -90,6 +92,32 @@ def test_resume_after_kill_gives_the_same_loss_curve(store, tmp_path):
     assert interrupted_at * 5 < 300, "the run finished before it could be killed"
     sl.train(train_config(store, killed, *steps, "--resume"))
     assert rows(killed) == rows(whole)
+
+
+def final_weights(out):
+    return load_file(str(out / "policy.safetensors"))
+
+
+def test_a_clean_stop_checkpoints_where_it_stops_and_resumes_exactly(store, tmp_path):
+    steps = ["--steps", "200", "--checkpoint-every", "50"]
+    whole = tmp_path / "whole"
+    sl.train(train_config(store, whole, *steps))
+    stopped = tmp_path / "stopped"
+    command = [sys.executable, "-m", "cli", "train", "sl", *arg_list(store, stopped, *steps)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while len(rows(stopped) if (stopped / "log.csv").exists() else []) < 2 and time.time() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0 and b"stopped cleanly" in stderr
+    step = json.loads(safe_open(str(stopped / "checkpoint.safetensors"), "pt").metadata()["trainer"])["step"]
+    assert int(rows(stopped)[-1]["step"]) == step < 200  # logged and saved where it stopped
+    sl.train(train_config(store, stopped, *steps, "--resume", "--minutes", "0"))  # one step, then a stop
+    assert json.loads(safe_open(str(stopped / "checkpoint.safetensors"), "pt").metadata()["trainer"])["step"] == step + 1
+    sl.train(train_config(store, stopped, *steps, "--resume"))
+    whole_weights, resumed = final_weights(whole), final_weights(stopped)
+    assert all(torch.equal(whole_weights[name], resumed[name]) for name in whole_weights)
 
 
 def test_eval_on_a_store_and_on_sgf(store, games, tmp_path, capsys):

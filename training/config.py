@@ -29,6 +29,7 @@ class TrainingConfig:
     init: str | None = None  # start from these weights (e.g. SL weights for a value net)
     batch: int = 256
     steps: int = 10000  # total optimizer steps
+    minutes: float | None = None  # stop cleanly (checkpoint, weights) after this long; --resume goes on
     optimizer: str = "sgd"  # training.optim.OPTIMIZERS
     lr: float | None = None  # None: the optimizer's default (training.optim.learning_rate)
     halve_every: int = 0  # halve the learning rate every this many steps (0: never)

@@ -26,9 +26,13 @@ from training.config import as_options
 from training.logs import TrainingLog
 from training.metrics import held_out_batches, net_metrics
 from training.sampler import EXPERT_VALUE_STREAM, PositionSampler
+from training.stop import StopRequest
 
-POLICY_FIELDS = ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr", "positions_per_s"]
-VALUE_FIELDS = ["train_mse", "val_mse", "lr", "positions_per_s"]
+# train_seconds: the run's training time so far (wall clock, validation left out), for curves
+# against time
+POLICY_FIELDS = ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr", "positions_per_s",
+                 "train_seconds"]
+VALUE_FIELDS = ["train_mse", "val_mse", "lr", "positions_per_s", "train_seconds"]
 
 
 def make_net(config, board_size):
@@ -108,49 +112,71 @@ def train(config, options=None, recorded=None):
         from tqdm import tqdm
 
         progress = tqdm(total=config.steps, initial=state["step"], unit="step", dynamic_ncols=True)
-    window_loss, window_hits, window_count, window_start = 0.0, 0, 0, time.perf_counter()
+    window = Window()
     batches = iter(sampler)
     net.train()
-    while state["step"] < config.steps:
-        planes, moves, results = next(batches)[:3]
-        lr = optim.halved(base_lr, state["step"], config.halve_every)
-        optim.set_learning_rate(optimizer, lr)
-        targets = torch.from_numpy(results if config.value else moves).to(device)
-        loss, output = train_step(model, optimizer, torch.from_numpy(planes), targets, device, config.value)
-        if not config.value:
-            window_hits += (output.argmax(1) == targets).sum().item()
-        state["step"] += 1
-        state["positions"] += len(moves)
-        window_loss += loss.item() * len(moves)
-        window_count += len(moves)
-        if progress is not None:
-            progress.update(1)
-        step = state["step"]
-        if step % config.log_every == 0 or step % config.val_every == 0 or step == config.steps:
-            now = time.perf_counter()
-            state["elapsed"] += now - window_start
-            rate = window_count / max(now - window_start, 1e-9)
-            row = {"lr": f"{lr:.6g}", "positions_per_s": f"{rate:.1f}"}
-            if config.value:
-                row["train_mse"] = f"{window_loss / window_count:.5f}"
-            else:
-                row.update(train_loss=f"{window_loss / window_count:.5f}",
-                           train_top1=f"{window_hits / window_count:.5f}")
-            if val_batches and (step % config.val_every == 0 or step == config.steps):
-                metrics = net_metrics(model, val_batches, device, config.value)
-                row.update({f"val_{n}": f"{v:.5f}" for n, v in metrics.items() if n != "positions"})
-            log.write(step, **{f: row.get(f, "") for f in fields})
+    with StopRequest(config.minutes) as stop:
+        while state["step"] < config.steps:
+            planes, moves, results = next(batches)[:3]
+            lr = optim.halved(base_lr, state["step"], config.halve_every)
+            optim.set_learning_rate(optimizer, lr)
+            targets = torch.from_numpy(results if config.value else moves).to(device)
+            loss, output = train_step(model, optimizer, torch.from_numpy(planes), targets, device, config.value)
+            window.add(loss, output, targets, config.value)
+            state["step"] += 1
+            state["positions"] += len(moves)
             if progress is not None:
-                progress.set_postfix(pos_s=f"{rate:.0f}", loss=f"{window_loss / window_count:.3f}")
-            window_loss, window_hits, window_count, window_start = 0.0, 0, 0, time.perf_counter()
-        if step % config.checkpoint_every == 0 or step == config.steps:
-            state["sampler"] = sampler.state_dict()
-            save_checkpoint(checkpoint, net, optimizer, state)
-            export(net, out, config, state, log)
+                progress.update(1)
+            step = state["step"]
+            last = step == config.steps or stop()  # a stop request is answered once, here
+            if step % config.log_every == 0 or step % config.val_every == 0 or last:
+                validate = val_batches and (step % config.val_every == 0 or last)
+                row = window.row(state, lr, config.value)
+                if validate:
+                    metrics = net_metrics(model, val_batches, device, config.value)
+                    row.update({f"val_{n}": f"{v:.5f}" for n, v in metrics.items() if n != "positions"})
+                log.write(step, **{f: row.get(f, "") for f in fields})
+                if progress is not None:
+                    progress.set_postfix(pos_s=row["positions_per_s"], loss=row.get("train_loss", row.get("train_mse")))
+                window = Window()
+            if step % config.checkpoint_every == 0 or last:
+                state["sampler"] = sampler.state_dict()
+                save_checkpoint(checkpoint, net, optimizer, state)
+                export(net, out, config, state, log)
+            if last:
+                break
+    if stop.reason:
+        print(f"gogo train: stopped cleanly at step {state['step']} ({stop.reason}); --resume goes on from there",
+              file=sys.stderr)
     if progress is not None:
         progress.close()
     log.close()
     sampler.close()
+
+
+class Window:
+    """The training metrics between two log rows."""
+
+    def __init__(self):
+        self.loss, self.hits, self.count, self.start = 0.0, 0, 0, time.perf_counter()
+
+    def add(self, loss, output, targets, value):
+        self.loss += loss.item() * len(targets)
+        self.count += len(targets)
+        if not value:
+            self.hits += (output.argmax(1) == targets).sum().item()
+
+    def row(self, state, lr, value):
+        """The log row of the window; adds its time to state["elapsed"]."""
+        seconds = time.perf_counter() - self.start
+        state["elapsed"] += seconds
+        row = {"lr": f"{lr:.6g}", "positions_per_s": f"{self.count / max(seconds, 1e-9):.1f}",
+               "train_seconds": f"{state['elapsed']:.1f}"}
+        if value:
+            row["train_mse"] = f"{self.loss / self.count:.5f}"
+        else:
+            row.update(train_loss=f"{self.loss / self.count:.5f}", train_top1=f"{self.hits / self.count:.5f}")
+        return row
 
 
 def export(net, out, config, state, log):
