@@ -110,7 +110,7 @@ def net_flops(net):
     return total
 
 
-def bench_train(size, seconds, net="small", batch=256, device=None, value=False, with_peaks=True):
+def bench_train(size, seconds, net="small", batch=256, device=None, value=False, with_peaks=True, dual=False):
     """Training steps (training.sl.train_step, SGD) on random planes: the nets' training
     throughput, without the data pipeline; with_peaks: beside it, in the same process, the
     machine's ceilings (cli.bench_peaks) and the step's fraction of each."""
@@ -120,19 +120,18 @@ def bench_train(size, seconds, net="small", batch=256, device=None, value=False,
     from training import optim
     from training.sl import train_step
 
-    config = nets.NetConfig.named(net, kind=nets.VALUE if value else nets.POLICY, board_size=size)
+    kind = nets.DUAL if dual else nets.VALUE if value else nets.POLICY
+    config = nets.NetConfig.named(net, kind=kind, board_size=size)
     device = nets.pick_device(device)
     model = nets.to_device(nets.build(config), device)
     cuda = device.type == "cuda"
     optimizer = optim.make_optimizer(model, "sgd", 1e-3)
     planes = torch.randint(0, 2, (batch, config.input_planes, size, size), dtype=torch.uint8, device=device)
-    if value:
-        targets = torch.full((batch,), 0.5, device=device)
-    else:
-        targets = torch.randint(0, size * size, (batch,), device=device)
+    results = torch.full((batch,), 0.5, device=device)
+    moves = torch.randint(0, size * size, (batch,), device=device)
 
     def step():
-        train_step(model, optimizer, planes, targets, device, value)
+        train_step(model, optimizer, planes, moves, results, device, config.kind, value_weight=0.02)
 
     for _ in range(3):  # warm up (cuDNN autotuning, allocator)
         step()
@@ -243,10 +242,12 @@ def add_arguments(parser):
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--data", nargs="*", help="features: SGF files, folders or archives (default: "
                         "the newest KGS archive in ../shared/data); data: the game store")
-    parser.add_argument("--net", default="small", help="train, search: net config (alphago, small, tiny)")
+    parser.add_argument("--net", default="small", help="train, search: net config (alphago, small, res-small, "
+                        "tiny, res-tiny)")
     parser.add_argument("--batch", type=int, help="train: batch size (256); search: leaves per net call "
                         "(8 on CPU, 64 on CUDA)")
     parser.add_argument("--value", action="store_true", help="train: the value net; data: its stream")
+    parser.add_argument("--dual", action="store_true", help="train: the two-headed net")
     parser.add_argument("--device", help="train: torch device (default: cuda if present)")
     parser.add_argument("--workers", type=int, default=1, help="data: worker processes (0: in-process)")
     parser.add_argument("--no-peaks", action="store_true", help="train: skip measuring the machine's "
@@ -257,7 +258,7 @@ def add_arguments(parser):
 def run(args):
     options = {"features": {"data": args.data},
                "train": {"net": args.net, "batch": args.batch or 256, "device": args.device,
-                         "value": args.value, "with_peaks": not args.no_peaks},
+                         "value": args.value, "with_peaks": not args.no_peaks, "dual": args.dual},
                "data": {"data": args.data, "workers": args.workers, "batch": args.batch or 256,
                         "value": args.value},
                "search": {"net": args.net, "batch": args.batch, "device": args.device},

@@ -33,7 +33,12 @@ def add_arguments(parser):
 def add_sl_arguments(parser):
     parser.add_argument("--store", required=True, help="game store from `gogo data`")
     parser.add_argument("--out", required=True, help="run folder (created; reused with --resume)")
-    parser.add_argument("--value", action="store_true", help="train the value net on game outcomes")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--value", action="store_true", help="train the value net on game outcomes")
+    kind.add_argument("--dual", action="store_true", help="train a two-headed net (policy and value heads "
+                      "on one trunk) on moves and outcomes")
+    parser.add_argument("--value-weight", type=float, default=SLConfig.value_weight,
+                        help="--dual: the value error's weight in the loss (default %(default)s)")
     add_training_arguments(parser)
 
 

@@ -2,7 +2,6 @@
 debugging: prepare the carry folder, run the slot, find the results under the output folder."""
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 from gogo import nets

@@ -154,6 +154,28 @@ def test_eval_of_a_value_net_takes_one_position_per_decided_game(store, games, t
             assert result["games"] == decided  # draws and unknown results say nothing: left out
 
 
+def test_a_dual_net_learns_moves_and_outcomes_and_eval_reports_both(store, tmp_path, capsys):
+    policy = tmp_path / "policy"
+    sl.train(train_config(store, policy, "--steps", "10", "--checkpoint-every", "10", "--net", "res-tiny"))
+    out = tmp_path / "dual"
+    sl.train(train_config(store, out, "--steps", "20", "--checkpoint-every", "10", "--dual",
+                          "--init", str(policy / "policy.safetensors"), "--optimizer", "adamw", "--lr", "0.01"))
+    config = nets.read_config(out / "dual.safetensors")
+    assert config.kind == nets.DUAL and config.trunk == "residual"
+    with open(out / "log.csv", newline="") as handle:
+        last = list(csv.DictReader(handle))[-1]
+    assert all(last[name] for name in ("train_loss", "train_top1", "train_mse", "val_top1", "val_mse", "train_seconds"))
+    parser = ArgumentParser()
+    eval_command.add_arguments(parser)
+    capsys.readouterr()
+    eval_command.run(parser.parse_args(["--weights", str(out / "dual.safetensors"), "--data", str(store),
+                                        "--split", "all", "--json"]))
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["kind"] == "dual" and 0 <= result["top1"] <= result["top5"] <= 1
+    assert result["positions"] > result["value_positions"] == result["value_games"] > 0
+    assert result["value_mse_quarter"] == result["value_mse"] / 4
+
+
 def test_missing_training_extras_name_the_install_command(store, tmp_path, monkeypatch, capsys):
     from importlib import util
 
@@ -167,11 +189,15 @@ def test_missing_training_extras_name_the_install_command(store, tmp_path, monke
     assert not (tmp_path / "run").exists()
 
 
-def test_a_value_net_seeded_by_a_policy_net_starts_with_its_features():
+@pytest.mark.parametrize("name", ["tiny", "res-tiny"])
+def test_value_and_dual_nets_seeded_by_a_policy_net_start_with_its_features(name):
     torch.manual_seed(0)
-    policy = nets.build(nets.NetConfig.named("tiny", board_size=9))
-    value = sl.value_net_seeded_by(policy)
+    policy = nets.build(nets.NetConfig.named(name, board_size=9)).eval()
     planes = torch.randint(0, 2, (4, 49, 9, 9)).float()
-    with torch.no_grad():
-        assert torch.allclose(value.trunk(planes), policy.trunk(planes[:, :48]), atol=1e-6)
-    assert value.config.kind == nets.VALUE and value.config.board_size == 9
+    for kind in (nets.VALUE, nets.DUAL):
+        seeded = sl.seeded_by(policy, kind).eval()
+        assert seeded.config.kind == kind and seeded.config.trunk == policy.config.trunk
+        with torch.no_grad():
+            assert torch.allclose(seeded.trunk(planes), policy.trunk(planes[:, :48]), atol=1e-6)
+            if kind == nets.DUAL:  # the policy head comes along
+                assert torch.allclose(seeded(planes)[0], policy(planes[:, :48]), atol=1e-5)

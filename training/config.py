@@ -54,6 +54,8 @@ class SLConfig(TrainingConfig):
     store: str  # game store from `gogo data`
     out: str  # run folder
     value: bool = False  # train the value net on game outcomes
+    dual: bool = False  # train a two-headed net: policy and value heads on one trunk
+    value_weight: float = 0.02  # dual: the value MSE's weight in the loss (AlphaGo Zero 0.01, TamaGo 0.02)
 
 
 @dataclass(kw_only=True)

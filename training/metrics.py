@@ -12,7 +12,6 @@ fly (gogo.records.store.build_store).
 """
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -25,28 +24,33 @@ EVAL_BATCH = 256
 
 
 @torch.no_grad()
-def net_metrics(net, batches, device, value):
-    """Metrics over (planes, moves, results) batches: {"positions", "loss", "top1", "top5"} for a
-    policy net, {"positions", "mse"} for a value net."""
+def net_metrics(net, batches, device, kind):
+    """Metrics over (planes, moves, results) batches: "positions", and "loss", "top1", "top5" for
+    a policy net, "mse" for a value net, all four for a dual net."""
     net.eval()
-    totals = np.zeros(3)
+    sums = {}
     count = 0
     for planes, moves, results in batches:
         x = nets.to_device(torch.from_numpy(planes), device)
         with nets.autocast(device):
-            out = net(x).float()
-        if value:
-            totals[0] += F.mse_loss(out, torch.from_numpy(results).to(device), reduction="sum").item()
-        else:
-            target = torch.from_numpy(moves).to(device)
-            totals[0] += F.cross_entropy(out, target, reduction="sum").item()
-            top5 = out.topk(5, dim=1).indices
-            totals[1] += (top5[:, 0] == target).sum().item()
-            totals[2] += (top5 == target[:, None]).any(1).sum().item()
+            out = net(x)
+        logits, values = out if kind == nets.DUAL else (None, out) if kind == nets.VALUE else (out, None)
+        if values is not None:
+            target = torch.from_numpy(results).to(device)
+            _add(sums, "mse", F.mse_loss(values.float(), target, reduction="sum").item())
+        if logits is not None:
+            logits, target = logits.float(), torch.from_numpy(moves).to(device)
+            top5 = logits.topk(5, dim=1).indices
+            _add(sums, "loss", F.cross_entropy(logits, target, reduction="sum").item())
+            _add(sums, "top1", (top5[:, 0] == target).sum().item())
+            _add(sums, "top5", (top5 == target[:, None]).any(1).sum().item())
         count += len(moves)
     net.train()
-    names = ["mse"] if value else ["loss", "top1", "top5"]
-    return {"positions": count, **{n: float(v / max(count, 1)) for n, v in zip(names, totals)}}
+    return {"positions": count, **{name: float(total / max(count, 1)) for name, total in sums.items()}}
+
+
+def _add(sums, name, value):
+    sums[name] = sums.get(name, 0.0) + value
 
 
 def held_out_batches(store, split, positions, batch, options):
@@ -75,40 +79,52 @@ def limited(batches, positions):
         yield batch.planes[:take], batch.moves[:take], batch.results[:take]
 
 
-def eval_sampler(net, data, split, positions, log=None):
-    """A sampler over the positions `gogo eval` measures, and where they come from. data: one
-    game store (.npz) or SGF sources; split: of a store, or "all"; positions: this many drawn at
-    random (seeded), else every position in order."""
+def eval_store(net, data, split, log=None):
+    """(store, split or None for all of it) of the positions `gogo eval` measures. data: one game
+    store (.npz) or SGF sources, which are read, filtered to the net's board size and replayed."""
     size = net.config.board_size
-    value = net.config.kind == nets.VALUE
     if len(data) == 1 and str(data[0]).endswith(".npz"):
-        store, split = load_store(data[0]), None if split == "all" else split
-    else:
-        store, report = build_store(data, filters=Filters(size=size, min_moves=1), val=0, test=0)
-        split = None
-        if not report["games"]:
-            raise GogoError(f"no {size}x{size} games in {', '.join(map(str, data))} (the net is for {size}x{size})")
-        if log:
-            log(f"{report['games']} games from {len(data)} source(s)")
-    stream = EXPERT_VALUE_STREAM if value else {}
+        return load_store(data[0]), None if split == "all" else split
+    store, report = build_store(data, filters=Filters(size=size, min_moves=1), val=0, test=0)
+    if not report["games"]:
+        raise GogoError(f"no {size}x{size} games in {', '.join(map(str, data))} (the net is for {size}x{size})")
+    if log:
+        log(f"{report['games']} games from {len(data)} source(s)")
+    return store, None
+
+
+def eval_metrics(net, store, split, positions, stream, device):
+    """net_metrics on `positions` of a split (drawn at random, seeded; None: all, in order)."""
     sampler = PositionSampler(store, split=split, batch_size=EVAL_BATCH, seed=0, shuffle=positions is not None,
-                              symmetries=False, epochs=1, drop_last=False, size=size, **stream)
-    return sampler, {"data": list(data), "split": split or "all", "games": int(len(sampler.games))}
+                              symmetries=False, epochs=1, drop_last=False, size=net.config.board_size, **stream)
+    metrics = net_metrics(net, limited(sampler, positions), device, net.config.kind)
+    sampler.close()
+    return metrics, int(len(sampler.games))
 
 
 def held_out_metrics(weights, data, split="test", positions=None, device=None, log=None, value=False):
     """`gogo eval`: the metrics of the net in `weights` (None: the bundled 19x19 policy net, or with
-    value the bundled 19x19 value net) on held-out positions (see eval_sampler), with where they
-    come from. log: called with a line of news."""
+    value the bundled 19x19 value net) on held-out positions, with where they come from. A policy
+    net's are over every position; a value net's over one position per decided game
+    (EXPERT_VALUE_STREAM); a dual net gets both, its value ones as value_*. log: called with a
+    line of news."""
     weights = weights or nets.weights_for(nets.VALUE if value else nets.POLICY, 19)
     if weights is None:
         raise GogoError("no bundled 19x19 value net: give --weights")
-    net = nets.load(weights)
-    sampler, where = eval_sampler(net, data, split, positions, log)
     device = nets.pick_device(device)
-    value = net.config.kind == nets.VALUE
-    metrics = net_metrics(net.to(device), limited(sampler, positions), device, value)
-    sampler.close()
-    if value:
-        metrics.update(value_mse=metrics["mse"], value_mse_quarter=metrics["mse"] / 4)
-    return {"weights": str(Path(weights)), "kind": net.config.kind, **where, **metrics}
+    net = nets.to_device(nets.load(weights), device)
+    kind = net.config.kind
+    store, split = eval_store(net, data, split, log)
+    result = {"weights": str(Path(weights)), "kind": kind, "data": list(data), "split": split or "all"}
+    if kind != nets.VALUE:
+        metrics, games = eval_metrics(net, store, split, positions, {"value_planes": kind == nets.DUAL}, device)
+        result.update(games=games, positions=metrics["positions"],
+                      **{k: metrics[k] for k in ("loss", "top1", "top5")})
+    if kind != nets.POLICY:
+        metrics, games = eval_metrics(net, store, split, positions, EXPERT_VALUE_STREAM, device)
+        if kind == nets.VALUE:
+            result.update(games=games, positions=metrics["positions"], mse=metrics["mse"])
+        else:
+            result.update(value_games=games, value_positions=metrics["positions"])
+        result.update(value_mse=metrics["mse"], value_mse_quarter=metrics["mse"] / 4)
+    return result

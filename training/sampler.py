@@ -57,6 +57,8 @@ STATE_VERSION = 1
 # time or by forfeit says little about the position).
 EXPERT_VALUE_STREAM = dict(value_planes=True, one_per_game=True, require_winner=True,
                            exclude_win_by=("time", "forfeit"))
+# A two-headed net's: every position of those games (its value loss is weighted low instead).
+EXPERT_DUAL_STREAM = dict(value_planes=True, require_winner=True, exclude_win_by=("time", "forfeit"))
 
 
 # --- the sampler -------------------------------------------------------------------------------

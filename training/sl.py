@@ -2,13 +2,17 @@
 
 The policy net learns to predict the expert's move (cross-entropy over the points). With value
 the value net learns the game's outcome from the mover's view (mean squared error), taking one
-position per game per epoch: on whole games it overfits, as the AlphaGo paper found.
+position per game per epoch: on whole games it overfits, as the AlphaGo paper found. With dual a
+two-headed net learns both from every position, the value's error weighted by value_weight
+(AlphaGo Zero's supervised net: 0.01), which keeps the correlated positions of a game from
+dominating the shared trunk.
 
 A run lives in one folder: checkpoint.safetensors (net, optimizer, data position and RNG; written
-atomically every checkpoint_every steps), the exported weights (policy.safetensors or
-value.safetensors), args.json, log.csv, TensorBoard events and curves.png. Resuming continues a
+atomically every checkpoint_every steps), the exported weights (policy.safetensors,
+value.safetensors or dual.safetensors), args.json, log.csv, TensorBoard events and curves.png. Resuming continues a
 killed run exactly: the same batches, the same updates, the same loss curve.
 """
+import dataclasses
 import json
 import sys
 import time
@@ -19,28 +23,44 @@ import torch
 import torch.nn.functional as F
 
 from gogo import nets
+from gogo.errors import GogoError
 from gogo.records.store import load_store
 from training import optim
 from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
 from training.config import as_options
 from training.logs import TrainingLog
 from training.metrics import held_out_batches, net_metrics
-from training.sampler import EXPERT_VALUE_STREAM, PositionSampler
+from training.sampler import EXPERT_DUAL_STREAM, EXPERT_VALUE_STREAM, PositionSampler
 from training.stop import StopRequest
 
 # train_seconds: the run's training time so far (wall clock, validation left out), for curves
 # against time
-POLICY_FIELDS = ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr", "positions_per_s",
-                 "train_seconds"]
-VALUE_FIELDS = ["train_mse", "val_mse", "lr", "positions_per_s", "train_seconds"]
+FIELDS = {
+    nets.POLICY: ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr", "positions_per_s",
+                  "train_seconds"],
+    nets.VALUE: ["train_mse", "val_mse", "lr", "positions_per_s", "train_seconds"],
+    nets.DUAL: ["train_loss", "train_top1", "train_mse", "val_loss", "val_top1", "val_top5", "val_mse", "lr",
+                "positions_per_s", "train_seconds"],
+}
+STREAMS = {nets.POLICY: {}, nets.VALUE: EXPERT_VALUE_STREAM, nets.DUAL: EXPERT_DUAL_STREAM}
+CURVES = {nets.POLICY: {"loss": ["train_loss", "val_loss"], "accuracy": ["train_top1", "val_top1", "val_top5"]},
+          nets.VALUE: {"loss": ["val_mse", "train_mse"]},
+          nets.DUAL: {"policy loss": ["train_loss", "val_loss"], "accuracy": ["train_top1", "val_top1", "val_top5"],
+                      "value": ["train_mse", "val_mse"]}}
+
+
+def net_kind(config):
+    return nets.DUAL if config.dual else nets.VALUE if config.value else nets.POLICY
 
 
 def make_net(config, board_size):
-    kind = nets.VALUE if config.value else nets.POLICY
+    kind = net_kind(config)
     if config.init:
         net = nets.load(config.init, board_size=board_size)
-        if net.config.kind != kind:  # SL policy weights can seed a value net's trunk
-            net = value_net_seeded_by(net)
+        if net.config.kind != kind:  # SL policy weights can seed a value or dual net
+            if net.config.kind != nets.POLICY:
+                raise GogoError(f"{config.init}: a {net.config.kind} net cannot seed a {kind} net")
+            net = seeded_by(net, kind)
         return net
     net_config = nets.NetConfig.named(config.net, kind=kind, board_size=board_size)
     net_config.filters = config.filters or net_config.filters
@@ -48,32 +68,50 @@ def make_net(config, board_size):
     return nets.build(net_config)
 
 
-def value_net_seeded_by(policy):
-    """A value net whose trunk is the policy net's, the first layer included: its weights on the
-    48 shared planes are the policy's, those on the 49th (the player's colour) start at zero, so
-    the seeded trunk computes exactly the policy's features until training changes it."""
-    value = nets.build(nets.NetConfig(kind=nets.VALUE, filters=policy.config.filters,
-                                      layers=policy.config.layers, board_size=policy.config.board_size))
-    trunk = {k: v for k, v in policy.state_dict().items() if k.startswith("trunk.")}
-    first = trunk.pop("trunk.0.weight")
-    value.load_state_dict(trunk, strict=False)
+def seeded_by(policy, kind):
+    """A value or dual net whose trunk is the policy net's (a dual net: and its policy head), the
+    first layer included: its weights on the 48 shared planes are the policy's, those on the 49th
+    (the player's colour) start at zero, so the seeded trunk computes exactly the policy's
+    features until training changes it."""
+    net = nets.build(dataclasses.replace(policy.config, kind=kind, provenance={}))
+    keep = ("trunk.", "head.", "point_bias") if kind == nets.DUAL else ("trunk.",)
+    seed = {k: v for k, v in policy.state_dict().items() if k.startswith(keep)}
+    first = seed.pop("trunk.0.weight")
+    net.load_state_dict(seed, strict=False)
     with torch.no_grad():
-        value.trunk[0].weight.zero_()
-        value.trunk[0].weight[:, :first.shape[1]] = first
-    return value
+        net.trunk[0].weight.zero_()
+        net.trunk[0].weight[:, :first.shape[1]] = first
+    return net
 
 
-def train_step(model, optimizer, planes, targets, device, value):
-    """One optimizer step on a batch: planes (a uint8 tensor) and the targets on the device (the
-    moves played, or for a value net the results). Returns the loss tensor and the net's output."""
+def losses(kind, output, moves, results, value_weight):
+    """(the loss to minimise, the policy's cross-entropy or None, the value's MSE or None) of a
+    net's output on a batch."""
+    policy_loss = value_loss = None
+    if kind == nets.DUAL:
+        logits, values = output
+        policy_loss, value_loss = F.cross_entropy(logits.float(), moves), F.mse_loss(values.float(), results)
+        return policy_loss + value_weight * value_loss, policy_loss, value_loss
+    if kind == nets.VALUE:
+        value_loss = F.mse_loss(output.float(), results)
+        return value_loss, None, value_loss
+    policy_loss = F.cross_entropy(output.float(), moves)
+    return policy_loss, policy_loss, None
+
+
+def train_step(model, optimizer, planes, moves, results, device, kind, value_weight=0.0):
+    """One optimizer step on a batch: planes (a uint8 tensor), the moves played and the results
+    (tensors on the device; the one the net's kind does not learn may be None). Returns losses()
+    and the move logits (None for a value net)."""
     x = nets.to_device(planes, device)
     with nets.autocast(device):
-        output = model(x).float()
-    loss = F.mse_loss(output, targets) if value else F.cross_entropy(output, targets)
+        output = model(x)
+    loss, policy_loss, value_loss = losses(kind, output, moves, results, value_weight)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
-    return loss, output
+    logits = output[0] if kind == nets.DUAL else None if kind == nets.VALUE else output
+    return (loss, policy_loss, value_loss), logits
 
 
 def train(config, options=None, recorded=None):
@@ -81,7 +119,8 @@ def train(config, options=None, recorded=None):
     sampler.EXPERT_VALUE_STREAM for a value net; training/value.py's: the last position of each game). recorded:
     the options args.json keeps (default: this config's)."""
     torch.manual_seed(config.seed)
-    options = (EXPERT_VALUE_STREAM if config.value else {}) if options is None else options
+    kind = net_kind(config)
+    options = STREAMS[kind] if options is None else options
     out = Path(config.out)
     checkpoint = run_checkpoint(out, config.resume)
     out.mkdir(parents=True, exist_ok=True)
@@ -98,7 +137,7 @@ def train(config, options=None, recorded=None):
         sampler.load_state_dict(state["sampler"])
     else:
         (out / "args.json").write_text(json.dumps(recorded or as_options("sl", config), indent=1))
-    fields = VALUE_FIELDS if config.value else POLICY_FIELDS
+    fields = FIELDS[kind]
     log = TrainingLog(out, fields, resume_step=state["step"] if config.resume else None)
     model = torch.compile(net) if config.compile else net
     val_batches = None
@@ -120,9 +159,10 @@ def train(config, options=None, recorded=None):
             planes, moves, results = next(batches)[:3]
             lr = optim.halved(base_lr, state["step"], config.halve_every)
             optim.set_learning_rate(optimizer, lr)
-            targets = torch.from_numpy(results if config.value else moves).to(device)
-            loss, output = train_step(model, optimizer, torch.from_numpy(planes), targets, device, config.value)
-            window.add(loss, output, targets, config.value)
+            moves_t, results_t = torch.from_numpy(moves).to(device), torch.from_numpy(results).to(device)
+            losses_, logits = train_step(model, optimizer, torch.from_numpy(planes), moves_t, results_t, device,
+                                         kind, config.value_weight)
+            window.add(losses_, logits, moves_t)
             state["step"] += 1
             state["positions"] += len(moves)
             if progress is not None:
@@ -131,9 +171,9 @@ def train(config, options=None, recorded=None):
             last = step == config.steps or stop()  # a stop request is answered once, here
             if step % config.log_every == 0 or step % config.val_every == 0 or last:
                 validate = val_batches and (step % config.val_every == 0 or last)
-                row = window.row(state, lr, config.value)
+                row = window.row(state, lr)
                 if validate:
-                    metrics = net_metrics(model, val_batches, device, config.value)
+                    metrics = net_metrics(model, val_batches, device, kind)
                     row.update({f"val_{n}": f"{v:.5f}" for n, v in metrics.items() if n != "positions"})
                 log.write(step, **{f: row.get(f, "") for f in fields})
                 if progress is not None:
@@ -158,24 +198,30 @@ class Window:
     """The training metrics between two log rows."""
 
     def __init__(self):
-        self.loss, self.hits, self.count, self.start = 0.0, 0, 0, time.perf_counter()
+        self.policy_loss = self.value_loss = None
+        self.hits, self.count, self.start = 0, 0, time.perf_counter()
 
-    def add(self, loss, output, targets, value):
-        self.loss += loss.item() * len(targets)
-        self.count += len(targets)
-        if not value:
-            self.hits += (output.argmax(1) == targets).sum().item()
+    def add(self, losses_, logits, moves):
+        _, policy_loss, value_loss = losses_
+        n = len(moves)
+        self.count += n
+        if policy_loss is not None:
+            self.policy_loss = (self.policy_loss or 0.0) + policy_loss.item() * n
+            self.hits += (logits.argmax(1) == moves).sum().item()
+        if value_loss is not None:
+            self.value_loss = (self.value_loss or 0.0) + value_loss.item() * n
 
-    def row(self, state, lr, value):
+    def row(self, state, lr):
         """The log row of the window; adds its time to state["elapsed"]."""
         seconds = time.perf_counter() - self.start
         state["elapsed"] += seconds
         row = {"lr": f"{lr:.6g}", "positions_per_s": f"{self.count / max(seconds, 1e-9):.1f}",
                "train_seconds": f"{state['elapsed']:.1f}"}
-        if value:
-            row["train_mse"] = f"{self.loss / self.count:.5f}"
-        else:
-            row.update(train_loss=f"{self.loss / self.count:.5f}", train_top1=f"{self.hits / self.count:.5f}")
+        if self.policy_loss is not None:
+            row.update(train_loss=f"{self.policy_loss / self.count:.5f}",
+                       train_top1=f"{self.hits / self.count:.5f}")
+        if self.value_loss is not None:
+            row["train_mse"] = f"{self.value_loss / self.count:.5f}"
         return row
 
 
@@ -187,6 +233,4 @@ def export(net, out, config, state, log):
                   "date": date.today().isoformat(), "device": str(nets.pick_device(config.device)),
                   "train_seconds": round(state["elapsed"], 1), "last_metrics": last}
     nets.save(net, out / f"{net.config.kind}.safetensors", provenance=provenance)
-    curves = {"loss": ["val_mse", "train_mse"]} if config.value else {
-        "loss": ["train_loss", "val_loss"], "accuracy": ["train_top1", "val_top1", "val_top5"]}
-    log.plot(curves)
+    log.plot(CURVES[net.config.kind])

@@ -179,7 +179,7 @@ def train(config):
                "steps": net.config.provenance["steps"], "net": f"{net.config.filters}x{net.config.layers}"}
     for split in ("val", "test"):
         batches = held_out_batches(store, split, len(store), config.batch, VALUE_DATA)
-        metrics = net_metrics(net, batches, device, value=True)
+        metrics = net_metrics(net, batches, device, nets.VALUE)
         summary.update({f"{split}_mse": round(metrics["mse"], 5), f"{split}_positions": metrics["positions"]})
     (out / SUMMARY).write_text(json.dumps(summary, indent=1))
     return summary

@@ -1,10 +1,19 @@
-"""AlphaGo's policy and value networks and their config.
+"""AlphaGo's policy and value networks, a two-headed net, and their config.
 
-Policy net: a 5x5 convolution with k filters, then (layers - 2) 3x3 convolutions with k filters,
-then a 1x1 convolution to one filter with a separate bias for every point, and a softmax over the
-points (no pass: passing is the player's decision). ReLU after every hidden convolution.
-Value net: the same trunk on 49 planes, one more 3x3 convolution, a 1x1 convolution to one
-filter (linear), a 256-unit fully connected layer (ReLU) and one tanh output.
+Trunks ("layers" counts the trunk's convolutions and the policy head's):
+- plain (AlphaGo's): a 5x5 convolution with k filters, then (layers - 2) 3x3 convolutions with
+  k filters, a ReLU after each;
+- residual: the 5x5 convolution, then (layers - 1) // 2 residual blocks of two 3x3 convolutions
+  with batch norm (conv, BN, ReLU, conv, BN, add the block's input, ReLU), as AlphaGo Zero's:
+  about the same cost as the plain trunk of the same layers.
+Heads:
+- policy: a 1x1 convolution to one filter with a separate bias for every point, then a softmax
+  over the points (no pass: passing is the player's decision);
+- value (the value net): one more 3x3 convolution, a 1x1 convolution to one filter (linear), a
+  256-unit fully connected layer (ReLU) and one tanh output;
+- dual: both on one trunk, the value head without its extra 3x3 convolution; one forward pass
+  gives the move logits and the value.
+Policy nets see 48 planes; value and dual nets 49 (the 49th: the player's colour).
 """
 from dataclasses import dataclass, field
 
@@ -15,12 +24,16 @@ from gogo.errors import GogoError
 from gogo.features import NUM_PLANES, NUM_VALUE_PLANES
 
 FEATURE_VERSION = 1  # bump when the meaning of any input plane changes
-NAMED_CONFIGS = {  # filters, layers (the paper's "13 layers" for the policy net)
-    "alphago": (192, 13),
-    "small": (64, 13),
-    "tiny": (8, 3),
+NAMED_CONFIGS = {  # filters, layers, trunk (the paper's "13 layers" for the policy net)
+    "alphago": (192, 13, "plain"),
+    "small": (64, 13, "plain"),
+    "res-small": (64, 13, "residual"),
+    "tiny": (8, 3, "plain"),
+    "res-tiny": (8, 3, "residual"),
 }
-POLICY, VALUE = "policy", "value"
+POLICY, VALUE, DUAL = "policy", "value", "dual"
+KINDS = (POLICY, VALUE, DUAL)
+TRUNKS = ("plain", "residual")
 
 
 @dataclass
@@ -31,6 +44,7 @@ class NetConfig:
     board_size: int = 19
     feature_version: int = FEATURE_VERSION
     provenance: dict = field(default_factory=dict)
+    trunk: str = "plain"  # TRUNKS
 
     @property
     def input_planes(self):
@@ -40,16 +54,40 @@ class NetConfig:
     def named(cls, name, kind=POLICY, board_size=19):
         if name not in NAMED_CONFIGS:
             raise GogoError(f"unknown net config {name!r}; choose from {', '.join(NAMED_CONFIGS)}")
-        filters, layers = NAMED_CONFIGS[name]
-        return cls(kind=kind, filters=filters, layers=layers, board_size=board_size)
+        filters, layers, trunk = NAMED_CONFIGS[name]
+        return cls(kind=kind, filters=filters, layers=layers, board_size=board_size, trunk=trunk)
 
 
-def _trunk(in_planes, filters, layers):
-    """The 5x5 convolution and the 3x3 convolutions that follow it, each with a ReLU."""
-    modules = [nn.Conv2d(in_planes, filters, 5, padding=2), nn.ReLU(inplace=True)]
-    for _ in range(layers - 2):
-        modules += [nn.Conv2d(filters, filters, 3, padding=1), nn.ReLU(inplace=True)]
+class ResidualBlock(nn.Module):
+    def __init__(self, filters):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(filters, filters, 3, padding=1, bias=False), nn.BatchNorm2d(filters),
+                                  nn.ReLU(inplace=True), nn.Conv2d(filters, filters, 3, padding=1, bias=False),
+                                  nn.BatchNorm2d(filters))
+
+    def forward(self, x):
+        return torch.relu(x + self.body(x))
+
+
+def _trunk(config):
+    """The 5x5 convolution, then the plain 3x3 convolutions or the residual blocks."""
+    if config.layers < 2:
+        raise ValueError(f"a {config.kind} net needs at least 2 layers")
+    if config.trunk not in TRUNKS:
+        raise GogoError(f"unknown trunk {config.trunk!r}; choose from {', '.join(TRUNKS)}")
+    filters = config.filters
+    modules = [nn.Conv2d(config.input_planes, filters, 5, padding=2), nn.ReLU(inplace=True)]
+    if config.trunk == "residual":
+        modules += [ResidualBlock(filters) for _ in range((config.layers - 1) // 2)]
+    else:
+        for _ in range(config.layers - 2):
+            modules += [nn.Conv2d(filters, filters, 3, padding=1), nn.ReLU(inplace=True)]
     return nn.Sequential(*modules)
+
+
+def _value_fc(board_size):
+    return nn.Sequential(nn.Linear(board_size * board_size, 256), nn.ReLU(inplace=True), nn.Linear(256, 1),
+                         nn.Tanh())
 
 
 class PolicyNet(nn.Module):
@@ -57,11 +95,9 @@ class PolicyNet(nn.Module):
 
     def __init__(self, config):
         super().__init__()
-        if config.layers < 2:
-            raise ValueError("a policy net needs at least 2 layers")
         self.config = config
         n = config.board_size
-        self.trunk = _trunk(config.input_planes, config.filters, config.layers)
+        self.trunk = _trunk(config)
         self.head = nn.Conv2d(config.filters, 1, 1, bias=False)
         self.point_bias = nn.Parameter(torch.zeros(n * n))
 
@@ -74,22 +110,41 @@ class ValueNet(nn.Module):
 
     def __init__(self, config):
         super().__init__()
-        if config.layers < 2:
-            raise ValueError("a value net needs at least 2 layers")
         self.config = config
-        n = config.board_size
-        self.trunk = _trunk(config.input_planes, config.filters, config.layers)
+        self.trunk = _trunk(config)
         # no ReLU after the 1x1 convolution: on one plane it is often dead for every position at
         # initialisation (all negative), and then the value net can never learn
         self.extra = nn.Sequential(nn.Conv2d(config.filters, config.filters, 3, padding=1), nn.ReLU(inplace=True),
                                    nn.Conv2d(config.filters, 1, 1))
-        self.fc = nn.Sequential(nn.Linear(n * n, 256), nn.ReLU(inplace=True), nn.Linear(256, 1), nn.Tanh())
+        self.fc = _value_fc(config.board_size)
 
     def forward(self, planes):
         return self.fc(self.extra(self.trunk(planes)).flatten(1)).squeeze(1)
 
 
+class DualNet(nn.Module):
+    """Planes (B, 49, N, N) -> (move logits (B, N*N), the expected outcome for the player to move
+    (B,)): one trunk, a policy head and a value head."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+        n = config.board_size
+        self.trunk = _trunk(config)
+        self.head = nn.Conv2d(config.filters, 1, 1, bias=False)
+        self.point_bias = nn.Parameter(torch.zeros(n * n))
+        self.value_head = nn.Conv2d(config.filters, 1, 1)  # linear: see ValueNet
+        self.fc = _value_fc(n)
+
+    def forward(self, planes):
+        features = self.trunk(planes)
+        logits = self.head(features).flatten(1) + self.point_bias
+        return logits, self.fc(self.value_head(features).flatten(1)).squeeze(1)
+
+
 def build(config):
-    return (PolicyNet if config.kind == POLICY else ValueNet)(config)
+    if config.kind not in KINDS:
+        raise GogoError(f"unknown net kind {config.kind!r}; choose from {', '.join(KINDS)}")
+    return {POLICY: PolicyNet, VALUE: ValueNet, DUAL: DualNet}[config.kind](config)
 
 

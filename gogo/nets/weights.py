@@ -13,7 +13,7 @@ from safetensors.torch import load_file, save_file
 
 from gogo.errors import GogoError
 from gogo.files import atomic_path
-from gogo.nets.models import FEATURE_VERSION, POLICY, VALUE, NetConfig, build
+from gogo.nets.models import FEATURE_VERSION, KINDS, NetConfig, build
 
 
 def save(net, path, provenance=None):
@@ -40,7 +40,7 @@ def read_config(path):
         config = NetConfig(**fields)
     except (TypeError, ValueError) as error:
         raise GogoError(f"{path}: bad gogo net config ({error})") from None
-    if config.kind not in (POLICY, VALUE):
+    if config.kind not in KINDS:
         raise GogoError(f"{path}: unknown net kind {config.kind!r}")
     if config.feature_version != FEATURE_VERSION:
         raise GogoError(f"{path}: made for feature version {config.feature_version}, "
