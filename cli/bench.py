@@ -110,7 +110,8 @@ def net_flops(net):
     return total
 
 
-def bench_train(size, seconds, net="small", batch=256, device=None, value=False, with_peaks=True, dual=False):
+def bench_train(size, seconds, net="small", batch=256, device=None, value=False, with_peaks=True, dual=False,
+                torch_compile=False):
     """Training steps (training.sl.train_step, SGD) on random planes: the nets' training
     throughput, without the data pipeline; with_peaks: beside it, in the same process, the
     machine's ceilings (cli.bench_peaks) and the step's fraction of each."""
@@ -130,8 +131,10 @@ def bench_train(size, seconds, net="small", batch=256, device=None, value=False,
     results = torch.full((batch,), 0.5, device=device)
     moves = torch.randint(0, size * size, (batch,), device=device)
 
+    compiled = torch.compile(model) if torch_compile else model
+
     def step():
-        train_step(model, optimizer, planes, moves, results, device, config.kind, value_weight=0.02)
+        train_step(compiled, optimizer, planes, moves, results, device, config.kind, value_weight=0.02)
 
     for _ in range(3):  # warm up (cuDNN autotuning, allocator)
         step()
@@ -155,7 +158,7 @@ def bench_train(size, seconds, net="small", batch=256, device=None, value=False,
     bf16 = nets.uses_bf16(device)
     result = {
         "benchmark": "train", "net": net, "kind": config.kind, "size": size, "batch": batch,
-        "device": name, "precision": "bf16" if bf16 else "fp32",
+        "device": name, "precision": "bf16" if bf16 else "fp32", "compiled": torch_compile,
         "threads": torch.get_num_threads(), "seconds": round(elapsed, 3),
         "positions_per_second": round(rate, 1), "gflops_per_position": round(flops / 1e9, 3),
         "tflops": round(tflops, 4),
@@ -248,6 +251,7 @@ def add_arguments(parser):
                         "(8 on CPU, 64 on CUDA)")
     parser.add_argument("--value", action="store_true", help="train: the value net; data: its stream")
     parser.add_argument("--dual", action="store_true", help="train: the two-headed net")
+    parser.add_argument("--compile", action="store_true", help="train: torch.compile the net")
     parser.add_argument("--device", help="train: torch device (default: cuda if present)")
     parser.add_argument("--workers", type=int, default=1, help="data: worker processes (0: in-process)")
     parser.add_argument("--no-peaks", action="store_true", help="train: skip measuring the machine's "
@@ -258,7 +262,8 @@ def add_arguments(parser):
 def run(args):
     options = {"features": {"data": args.data},
                "train": {"net": args.net, "batch": args.batch or 256, "device": args.device,
-                         "value": args.value, "with_peaks": not args.no_peaks, "dual": args.dual},
+                         "value": args.value, "with_peaks": not args.no_peaks, "dual": args.dual,
+                         "torch_compile": args.compile},
                "data": {"data": args.data, "workers": args.workers, "batch": args.batch or 256,
                         "value": args.value},
                "search": {"net": args.net, "batch": args.batch, "device": args.device},

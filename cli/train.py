@@ -7,6 +7,7 @@ and defaults) for the library's training function (training/sl.py, rl.py, value.
     gogo train value --sl runs/sl/policy.safetensors --rl runs/rl/policy.safetensors --games 100000 --out runs/value
 """
 import importlib.util
+import json
 from dataclasses import fields
 from pathlib import Path
 
@@ -105,9 +106,23 @@ def add_rl_arguments(parser):
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
 
 
+# options that belong to one sitting, not to the run: never taken from args.json
+PER_SITTING = ("resume", "minutes", "no_progress", "device", "workers")
+
+
 def config_of(cls, args):
-    """The config object of the parsed options (their dests are its fields)."""
-    return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
+    """The config object of the parsed options (their dests are its fields). With --resume, an
+    option left at its default takes the run's recorded value (args.json in --out), so
+    `gogo train sl --resume --out RUN --store STORE` goes on as the run began; the options of one
+    sitting (PER_SITTING) are always this command line's."""
+    given = {f.name: getattr(args, f.name) for f in fields(cls)}
+    recorded_path = Path(args.out) / "args.json"
+    if args.resume and recorded_path.exists():
+        recorded = json.loads(recorded_path.read_text())
+        for f in fields(cls):
+            if f.name in recorded and f.name not in PER_SITTING and given[f.name] == f.default:
+                given[f.name] = recorded[f.name]
+    return cls(**given)
 
 
 def require_extras(*modules):

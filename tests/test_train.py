@@ -120,6 +120,21 @@ def test_a_clean_stop_checkpoints_where_it_stops_and_resumes_exactly(store, tmp_
     assert all(torch.equal(whole_weights[name], resumed[name]) for name in whole_weights)
 
 
+def test_resume_takes_the_recorded_options_not_given_again(store, tmp_path):
+    out = tmp_path / "run"
+    sl.train(train_config(store, out, "--steps", "10", "--checkpoint-every", "10", "--optimizer", "adamw",
+                          "--lr", "0.01", "--minutes", "30"))
+    parser = ArgumentParser()
+    train_command.add_arguments(parser)
+    args = parser.parse_args(["sl", "--store", str(store), "--out", str(out), "--resume", "--steps", "20",
+                              "--workers", "0", "--no-progress"])
+    config = train_command.config_of(SLConfig, args)
+    assert (config.optimizer, config.lr, config.batch, config.net, config.log_every) == ("adamw", 0.01, 16, "tiny", 5)
+    assert config.steps == 20 and config.minutes is None and config.resume  # this sitting's own
+    sl.train(config)
+    assert int(rows(out)[-1]["step"]) == 20
+
+
 def test_eval_on_a_store_and_on_sgf(store, games, tmp_path, capsys):
     out = tmp_path / "run"
     sl.train(train_config(store, out, "--steps", "10", "--checkpoint-every", "10"))

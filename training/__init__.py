@@ -6,6 +6,7 @@
     positions   the Numba kernels that replay and encode a store's positions
     metrics     a net's accuracy on held-out positions (validation, `gogo eval`)
     checkpoint  atomic, pickle-free checkpoints of a run
+    stop        a clean stop of a long run: SIGTERM, Ctrl-C or a time limit
     logs        log.csv, TensorBoard events and curves.png of a run
     sl          supervised training on expert games (policy, or value)
     rl          REINFORCE by self-play against a pool of earlier versions
