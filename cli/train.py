@@ -7,14 +7,13 @@ and defaults) for the library's training function (training/sl.py, rl.py, value.
     gogo train value --sl runs/sl/policy.safetensors --rl runs/rl/policy.safetensors --games 100000 --out runs/value
 """
 import importlib.util
-import json
 from dataclasses import fields
 from pathlib import Path
 
 from gogo import nets
 from gogo.errors import GogoError
 from training import optim, rl, sl, value
-from training.config import BASELINES, RLConfig, SLConfig, TrainingConfig, ValueConfig
+from training.config import BASELINES, RLConfig, SLConfig, TrainingConfig, ValueConfig, with_recorded
 
 KINDS = {
     "sl": "supervised training on expert games (policy, or value with --value)",
@@ -106,23 +105,11 @@ def add_rl_arguments(parser):
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
 
 
-# options that belong to one sitting, not to the run: never taken from args.json
-PER_SITTING = ("resume", "minutes", "no_progress", "device", "workers")
-
-
 def config_of(cls, args):
-    """The config object of the parsed options (their dests are its fields). With --resume, an
-    option left at its default takes the run's recorded value (args.json in --out), so
-    `gogo train sl --resume --out RUN --store STORE` goes on as the run began; the options of one
-    sitting (PER_SITTING) are always this command line's."""
-    given = {f.name: getattr(args, f.name) for f in fields(cls)}
-    recorded_path = Path(args.out) / "args.json"
-    if args.resume and recorded_path.exists():
-        recorded = json.loads(recorded_path.read_text())
-        for f in fields(cls):
-            if f.name in recorded and f.name not in PER_SITTING and given[f.name] == f.default:
-                given[f.name] = recorded[f.name]
-    return cls(**given)
+    """The config object of the parsed options (their dests are its fields). With --resume, the
+    options left at their defaults are the run's recorded ones (training.config.with_recorded), so
+    `gogo train sl --resume --out RUN --store STORE` goes on as the run began."""
+    return with_recorded(cls(**{f.name: getattr(args, f.name) for f in fields(cls)}))
 
 
 def require_extras(*modules):

@@ -76,16 +76,22 @@ def test_value_net_training(store, tmp_path):
     assert "val_mse" in open(out / "log.csv").readline()
 
 
+def training_process(store, out, steps, ready, stderr=subprocess.DEVNULL):
+    """`gogo train sl` in a subprocess, returned once ready() holds (or it ended, or 120 s passed)."""
+    command = [sys.executable, "-m", "cli", "train", "sl", *arg_list(store, out, *steps)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.time() + 120
+    while not ready() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.005)
+    return process
+
+
 def test_resume_after_kill_gives_the_same_loss_curve(store, tmp_path):
     steps = ["--steps", "300", "--checkpoint-every", "20"]
     whole = tmp_path / "whole"
     sl.train(train_config(store, whole, *steps))
     killed = tmp_path / "killed"
-    command = [sys.executable, "-m", "cli.main", "train", "sl", *arg_list(store, killed, *steps)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while not (killed / "checkpoint.safetensors").exists() and process.poll() is None and time.time() < deadline:
-        time.sleep(0.005)
+    process = training_process(store, killed, steps, lambda: (killed / "checkpoint.safetensors").exists())
     process.send_signal(signal.SIGKILL)
     process.wait()
     interrupted_at = len(rows(killed))
@@ -103,11 +109,8 @@ def test_a_clean_stop_checkpoints_where_it_stops_and_resumes_exactly(store, tmp_
     whole = tmp_path / "whole"
     sl.train(train_config(store, whole, *steps))
     stopped = tmp_path / "stopped"
-    command = [sys.executable, "-m", "cli", "train", "sl", *arg_list(store, stopped, *steps)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 120
-    while len(rows(stopped) if (stopped / "log.csv").exists() else []) < 2 and time.time() < deadline:
-        time.sleep(0.005)
+    process = training_process(store, stopped, steps, lambda: (stopped / "log.csv").exists() and len(rows(stopped)) >= 2,
+                               stderr=subprocess.PIPE)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0 and b"stopped cleanly" in stderr

@@ -23,7 +23,6 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import fields
 from importlib import util
 from pathlib import Path
 
@@ -56,24 +55,17 @@ def prepare(store, carry, state=None, init=None):
 
 
 def slot_config(carry, out, minutes, batch, workers, device, steps, lr):
-    """The SLConfig of the slot: the carried run's options (or a new run's from --init), on the
-    GPU, for `minutes`."""
-    from training.config import SLConfig
+    """The SLConfig of the slot, run folder out/run (args.json copied there): the carried run's
+    options (or a new run's from --init, AdamW) but for those given here, on the GPU, for
+    `minutes`."""
+    from training.config import SLConfig, with_recorded
 
-    carried = carry / "run" / "args.json"
-    options = json.loads(carried.read_text()) if carried.exists() else {"init": str(carry / "init.safetensors")}
-    known = {f.name for f in fields(SLConfig)}
-    options = {k: v for k, v in options.items() if k in known}
-    options.update(store=str(carry / "store.npz"), out=str(out / "run"), resume=carried.exists(),
-                   minutes=minutes, workers=workers, device=device, no_progress=True)
-    if batch:
-        options["batch"] = batch
-    if lr:
-        options["lr"] = lr
-    if steps:
-        options["steps"] = steps
-    options.setdefault("optimizer", "adamw")
-    return SLConfig(**options)
+    resume = (out / "run" / "args.json").exists()
+    given = {k: v for k, v in (("batch", batch), ("lr", lr), ("steps", steps)) if v}
+    new_run = {} if resume else {"init": str(carry / "init.safetensors"), "optimizer": "adamw"}
+    return with_recorded(SLConfig(store=str(carry / "store.npz"), out=str(out / "run"), resume=resume,
+                                  minutes=minutes, workers=workers, device=device, no_progress=True,
+                                  **new_run, **given))
 
 
 def throughput(run, start_row, config, device):

@@ -5,7 +5,9 @@ Field names and defaults are exactly the command's option names (dashes as under
 defaults: the command line (cli/train.py) builds these from its options, the pipeline
 (training/pipeline.py) from its TOML tables, other callers directly.
 """
-from dataclasses import asdict, dataclass, fields
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 
 from gogo.errors import GogoError
 from selfplay.games import DEFAULT_KOMI
@@ -109,3 +111,20 @@ def as_options(kind, config):
     shared = [f.name for f in fields(TrainingConfig)] if isinstance(config, TrainingConfig) else []
     own = {k: v for k, v in options.items() if k not in shared}
     return {"kind": kind, **own, **{k: options[k] for k in shared}}
+
+
+# options that belong to one sitting, not to the run: never taken from args.json
+PER_SITTING = ("resume", "minutes", "no_progress", "device", "workers")
+
+
+def with_recorded(config):
+    """A resumed run's config: its fields left at their defaults take the run's recorded values
+    (args.json in config.out), so a resume needs only the run folder and the store; the options
+    of one sitting (PER_SITTING) stay as given."""
+    recorded_path = Path(config.out) / "args.json"
+    if not config.resume or not recorded_path.exists():
+        return config
+    recorded = json.loads(recorded_path.read_text())
+    taken = {f.name: recorded[f.name] for f in fields(config)
+             if f.name in recorded and f.name not in PER_SITTING and getattr(config, f.name) == f.default}
+    return replace(config, **taken)

@@ -102,7 +102,11 @@ class PolicyNet(nn.Module):
         self.point_bias = nn.Parameter(torch.zeros(n * n))
 
     def forward(self, planes):
-        return self.head(self.trunk(planes)).flatten(1) + self.point_bias
+        return self.logits(self.trunk(planes))
+
+    def logits(self, features):
+        """The policy head on the trunk's output."""
+        return self.head(features).flatten(1) + self.point_bias
 
 
 class ValueNet(nn.Module):
@@ -122,24 +126,18 @@ class ValueNet(nn.Module):
         return self.fc(self.extra(self.trunk(planes)).flatten(1)).squeeze(1)
 
 
-class DualNet(nn.Module):
+class DualNet(PolicyNet):
     """Planes (B, 49, N, N) -> (move logits (B, N*N), the expected outcome for the player to move
-    (B,)): one trunk, a policy head and a value head."""
+    (B,)): the policy net's trunk and head, and a value head on the same trunk."""
 
     def __init__(self, config):
-        super().__init__()
-        self.config = config
-        n = config.board_size
-        self.trunk = _trunk(config)
-        self.head = nn.Conv2d(config.filters, 1, 1, bias=False)
-        self.point_bias = nn.Parameter(torch.zeros(n * n))
+        super().__init__(config)
         self.value_head = nn.Conv2d(config.filters, 1, 1)  # linear: see ValueNet
-        self.fc = _value_fc(n)
+        self.fc = _value_fc(config.board_size)
 
     def forward(self, planes):
         features = self.trunk(planes)
-        logits = self.head(features).flatten(1) + self.point_bias
-        return logits, self.fc(self.value_head(features).flatten(1)).squeeze(1)
+        return self.logits(features), self.fc(self.value_head(features).flatten(1)).squeeze(1)
 
 
 def build(config):
