@@ -10,6 +10,7 @@ import numpy as np
 from cli import bench_peaks
 from gogo.errors import GogoError
 from gogo.go import rules
+from gogo.go.board import Board
 from gogo.records.sgf import GameRecord, replay
 from gogo.records.sgf_sources import iter_sources
 from gogo.features import Encoder
@@ -43,6 +44,54 @@ def bench_playouts(size, seconds):
         "moves_per_second": round(moves / elapsed, 1),
         "moves_per_playout": round(moves / playouts, 1),
         "black_win_rate_no_komi": round(float(np.mean(scores > 0)), 3),
+        "machine": machine(),
+    }
+
+
+ROLLOUT_BATCH = 50
+
+
+def _timed(run, seconds):
+    """(runs, moves, seconds) of calling run(seed) -> (moves, runs) until `seconds` have passed."""
+    runs = moves = 0
+    seed = 1
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        batch_moves, batch_runs = run(seed)
+        runs, moves, seed = runs + batch_runs, moves + int(batch_moves), seed + 1
+    return runs, moves, time.perf_counter() - start
+
+
+def bench_rollouts(size, seconds, weights=None):
+    """The rollout policy's rollouts (gogo.rollouts; the bundled policy unless `weights`) from the
+    empty board on one core, beside uniform random playouts in the same run, half the time each."""
+    from gogo.rollouts import policy as rollout_policy
+
+    path = weights or rollout_policy.bundled_path(size)
+    if path is None:
+        raise GogoError("no bundled rollout policy: give --weights")
+    rollout = rollout_policy.load(path)
+    grid, meta = rules.new_position(size)
+    rollout.rollout_scores(Board(size), 2)  # compile (or load the cache) outside the timing
+    run_playouts(grid, meta, 2, 0)
+
+    def pattern(seed):
+        return rollout.rollout_scores(Board(size), ROLLOUT_BATCH, seed)[0], ROLLOUT_BATCH
+
+    def uniform(seed):
+        return run_playouts(grid, meta, PLAYOUT_BATCH, seed)[0], PLAYOUT_BATCH
+
+    runs, moves, elapsed = _timed(pattern, seconds / 2)
+    uniform_runs, uniform_moves, uniform_elapsed = _timed(uniform, seconds / 2)
+    rate, uniform_rate = moves / elapsed, uniform_moves / uniform_elapsed
+    return {
+        "benchmark": "rollouts", "size": size, "weights": str(path), "seconds": round(elapsed, 3),
+        "rollouts": runs, "rollouts_per_second": round(runs / elapsed, 1),
+        "moves_per_second": round(rate, 1), "moves_per_rollout": round(moves / runs, 1),
+        "microseconds_per_move": round(1e6 / rate, 3),
+        "uniform_playouts_per_second": round(uniform_runs / uniform_elapsed, 1),
+        "uniform_moves_per_second": round(uniform_rate, 1),
+        "moves_per_second_vs_uniform": round(rate / uniform_rate, 3),
         "machine": machine(),
     }
 
@@ -236,7 +285,7 @@ def bench_data(size, seconds, data=None, workers=1, batch=256, value=False):
 
 
 BENCHMARKS = {"playouts": bench_playouts, "features": bench_features, "train": bench_train,
-              "search": bench_search, "data": bench_data}
+              "search": bench_search, "data": bench_data, "rollouts": bench_rollouts}
 
 
 def add_arguments(parser):
@@ -256,6 +305,7 @@ def add_arguments(parser):
     parser.add_argument("--workers", type=int, default=1, help="data: worker processes (0: in-process)")
     parser.add_argument("--no-peaks", action="store_true", help="train: skip measuring the machine's "
                         "matmul and convolution ceilings")
+    parser.add_argument("--weights", help="rollouts: the rollout policy (default: the bundled one)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
 
 
@@ -267,6 +317,7 @@ def run(args):
                "data": {"data": args.data, "workers": args.workers, "batch": args.batch or 256,
                         "value": args.value},
                "search": {"net": args.net, "batch": args.batch, "device": args.device},
+               "rollouts": {"weights": args.weights},
                }.get(args.what, {})
     result = BENCHMARKS[args.what](args.size, args.seconds, **options)
     print(json.dumps(result, indent=None if args.json else 2))

@@ -1,7 +1,9 @@
-"""`gogo eval`: a net's accuracy on held-out games (training/metrics.py).
+"""`gogo eval`: a net's or the rollout policy's accuracy on held-out games (training/metrics.py,
+training/rollout.py).
 
     gogo eval --weights runs/sl/policy.safetensors --data stores/all19.npz --json
     gogo eval --data games/ --positions 10000        # the bundled policy net on SGF files
+    gogo eval --rollout --data stores/all19.npz --json  # the bundled rollout policy
 
 Policy nets: top-1 and top-5 move prediction and cross-entropy; value nets: mean squared error
 against the game's outcome, one position per game of the games won on the board or by resignation,
@@ -11,12 +13,17 @@ import json
 import sys
 
 from training.metrics import held_out_metrics
+from training.rollout import rollout_metrics
 
 
 def add_arguments(parser):
     parser.add_argument("--weights", help="net weights (default: the bundled 19x19 policy net, or value "
                         "net with --value)")
     parser.add_argument("--value", action="store_true", help="without --weights: the bundled value net")
+    parser.add_argument("--rollout", action="store_true", help="the rollout policy (the bundled one "
+                        "without --weights): its top-1 over every position")
+    parser.add_argument("--size", type=int, default=19, help="--rollout: the board size of the games "
+                        "to read (default 19)")
     parser.add_argument("--data", nargs="+", required=True,
                         help="a game store (.npz) or SGF files, folders and archives")
     parser.add_argument("--split", default="test", choices=["train", "val", "test", "all"],
@@ -28,8 +35,12 @@ def add_arguments(parser):
 
 
 def run(args):
-    result = held_out_metrics(args.weights, args.data, args.split, args.positions, args.device,
-                              log=lambda line: print(f"gogo eval: {line}", file=sys.stderr), value=args.value)
+    log = lambda line: print(f"gogo eval: {line}", file=sys.stderr)  # noqa: E731
+    if args.rollout:
+        result = rollout_metrics(args.weights, args.data, args.split, args.size, log)
+    else:
+        result = held_out_metrics(args.weights, args.data, args.split, args.positions, args.device,
+                                  log=log, value=args.value)
     if args.json:
         print(json.dumps(result))
     else:

@@ -34,9 +34,16 @@ def add_arguments(parser):
                         "no time limit applies, else as many as the time allows")
     parser.add_argument("--value-weights", help="value net weights for the search (default: the bundled "
                         "value net of the board size, if any)")
-    parser.add_argument("--lambda", dest="mixing", type=float, default=0.0, metavar="LAMBDA",
-                        help="with a value net: leaf value = (1 - LAMBDA) * value net + LAMBDA * random "
-                        "playouts (AlphaGo's mixing; default 0, the value net alone)")
+    parser.add_argument("--lambda", dest="mixing", type=float, metavar="LAMBDA",
+                        help="with a value net: leaf value = (1 - LAMBDA) * value net + LAMBDA * rollouts "
+                        "(AlphaGo's mixing; default 0.5 with the rollout policy, 0 with uniform playouts; "
+                        "rollouts alone without a value net)")
+    parser.add_argument("--rollout-weights", help="rollout policy for the search's rollouts (default: "
+                        "the bundled one)")
+    parser.add_argument("--uniform-rollouts", action="store_true", help="uniformly random playouts "
+                        "instead of the rollout policy's")
+    parser.add_argument("--rollouts", type=int, help="rollouts per leaf (default: 4, "
+                        "gogo.search.leaves.ROLLOUTS_PER_LEAF)")
     parser.add_argument("--seconds", type=float, help="search at most this long per move when the "
                         "GUI sends no time settings")
     parser.add_argument("--ponder", action="store_true", help="search on the opponent's time")
@@ -61,7 +68,9 @@ def make_player(args):
         from gogo.players.search import SearchPlayer
 
         return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
-                            seed=args.seed, seconds=args.seconds, mixing=args.mixing)
+                            seed=args.seed, seconds=args.seconds, mixing=args.mixing,
+                            rollout_weights=args.rollout_weights, uniform_rollouts=args.uniform_rollouts,
+                            rollouts=args.rollouts)
     from gogo.players.policy import PolicyPlayer
 
     return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed)

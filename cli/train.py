@@ -5,6 +5,7 @@ and defaults) for the library's training function (training/sl.py, rl.py, value.
     gogo train sl --store stores/all19.npz --out runs/sl
     gogo train rl --init runs/sl/policy.safetensors --out runs/rl
     gogo train value --sl runs/sl/policy.safetensors --rl runs/rl/policy.safetensors --games 100000 --out runs/value
+    gogo train rollout --store stores/all19.npz --out rollout.safetensors --minutes 5
 """
 import importlib.util
 from dataclasses import fields
@@ -12,13 +13,16 @@ from pathlib import Path
 
 from gogo import nets
 from gogo.errors import GogoError
-from training import optim, rl, sl, value
-from training.config import BASELINES, RLConfig, SLConfig, TrainingConfig, ValueConfig, with_recorded
+from training import optim, rl, rollout, sl, value
+from training.config import (BASELINES, RLConfig, RolloutConfig, SLConfig, TrainingConfig, ValueConfig,
+                             with_recorded)
+from training.stop import StopRequest
 
 KINDS = {
     "sl": "supervised training on expert games (policy, or value with --value)",
     "rl": "policy-gradient self-play against a pool of earlier versions",
     "value": "value net on self-play positions (the paper's one position per game)",
+    "rollout": "the fast rollout policy (patterns, softmax regression) on expert games",
 }
 INSTALL_EXTRAS = "pip install -e .[train] (or ./install.sh --train)"
 
@@ -28,6 +32,25 @@ def add_arguments(parser):
     add_sl_arguments(sub.add_parser("sl", help=KINDS["sl"]))
     add_rl_arguments(sub.add_parser("rl", help=KINDS["rl"]))
     add_value_arguments(sub.add_parser("value", help=KINDS["value"]))
+    add_rollout_arguments(sub.add_parser("rollout", help=KINDS["rollout"]))
+
+
+def add_rollout_arguments(parser):
+    d = RolloutConfig
+    parser.add_argument("--store", required=True, help="game store from `gogo data`")
+    parser.add_argument("--out", required=True, help="the policy's weights file (.safetensors), written "
+                        "every minute as it trains")
+    parser.add_argument("--minutes", type=float, default=d.minutes, help="stop after this long (default "
+                        "%(default)s; SIGTERM or Ctrl-C stop cleanly too)")
+    parser.add_argument("--positions", type=int, help="stop after fitting this many positions")
+    parser.add_argument("--min-count", type=int, default=d.min_count,
+                        help="patterns seen fewer times get no weight of their own (default %(default)s)")
+    parser.add_argument("--harvest-positions", type=int, default=d.harvest_positions,
+                        help="positions whose patterns are counted (default %(default)s)")
+    parser.add_argument("--lr", type=float, default=d.lr, help="AdaGrad step (default %(default)s)")
+    parser.add_argument("--l2", type=float, default=d.l2)
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--resume", action="store_true", help="continue training the policy in --out")
 
 
 def add_sl_arguments(parser):
@@ -121,6 +144,12 @@ def require_extras(*modules):
 
 
 def run(args):
+    if args.kind == "rollout":
+        config = RolloutConfig(**{f.name: getattr(args, f.name) for f in fields(RolloutConfig)})
+        with StopRequest() as stop:
+            result = rollout.train(config, log=lambda line: print(f"gogo train rollout: {line}"), stop=stop)
+        print(f"rollout policy: test top-1 {result['top1']:.4f} on {result['positions']} positions; {args.out}")
+        return 0
     progress_bar = args.kind != "rl" and not args.no_progress
     require_extras("matplotlib", *(["tqdm"] if progress_bar else []))
     if args.kind == "sl":

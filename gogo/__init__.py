@@ -7,6 +7,7 @@ Subpackages, each importing only those listed before it (tests/test_imports.py c
     go/        the rules in Numba, the Board, random playouts, dead stones and scoring
     records/   SGF records, SGF sources in bulk (files, folders, archives), the game store
     features/  AlphaGo's input planes and the ladder reader behind two of them
+    rollouts/  AlphaGo's fast rollout policy: local patterns, kept up to date, sampled in Numba
     nets/      the policy and value nets, weight files, devices and precision, the bundled weights
     search/    PUCT Monte Carlo tree search on Numba arrays, and its leaf evaluation by the nets
     players/   what the GTP engine asks for moves: random, the policy net alone, the search

@@ -1,6 +1,6 @@
 """Writing files so that a reader never sees half of one: write a temporary file beside the
 target, then rename it over the target (atomic on POSIX). A crash leaves the old file or the new
-one, never a mix."""
+one, never a mix. And where the weights that ship with gogo are (gogo/weights/, see its README)."""
 import contextlib
 import os
 from pathlib import Path
@@ -31,3 +31,15 @@ def write_atomically(path, data):
             tmp.write_text(data)
         else:
             tmp.write_bytes(data)
+
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+def bundled_weights(name, size):
+    """A bundled weights file for a board size, or None if there is none: gogo/weights/NAME.safetensors
+    on 19x19, NAME-SIZExSIZE.safetensors on other sizes. Names: "policy" (what the policy player
+    plays), "sl-policy" (the search's priors where an RL net is the "policy"), "value", "rollout"
+    (the fast rollout policy)."""
+    path = WEIGHTS_DIR / (f"{name}.safetensors" if size == 19 else f"{name}-{size}x{size}.safetensors")
+    return path if path.exists() else None

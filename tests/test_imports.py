@@ -4,8 +4,9 @@ in an import cycle.
 
     gogo  <-  selfplay  <-  training  <-  cli        (an arrow: "may be imported by")
 
-and inside gogo, by rank: the leaf modules (coords, errors, files, stats), go, then records and
-features (side by side, neither importing the other), nets, search, players, gtp.
+and inside gogo, by rank: the leaf modules (coords, errors, files, stats), go, then records,
+features and rollouts (side by side, none importing another), nets, search, players, then gtp and review
+(side by side), web.
 """
 import ast
 from pathlib import Path
@@ -14,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("gogo", "selfplay", "training", "cli")
 PACKAGE_RANK = {"gogo": 0, "selfplay": 1, "training": 2, "cli": 3}
 GOGO_RANK = {"coords": 0, "errors": 0, "files": 0, "stats": 0, "go": 1, "records": 2, "features": 2,
-             "nets": 3, "search": 4, "players": 5, "gtp": 6}
+             "rollouts": 2, "nets": 3, "search": 4, "players": 5, "gtp": 6, "review": 6,
+             "web": 7}
 
 
 def module_name(path):

@@ -201,23 +201,27 @@ def test_leaf_values_mix_value_net_and_playouts_by_lambda(monkeypatch):
     grids, metas = board.position.grid[None], board.position.meta[None]
     alone = NetEvaluator(policy, value, "cpu", mixing=0.0)(grids, metas, 7.5)[2]
     mixed = NetEvaluator(policy, value, "cpu", mixing=0.25)
-    monkeypatch.setattr(mixed, "_rollout_value", lambda grid, meta, komi: 1.0)
+    monkeypatch.setattr(mixed, "_rollout_values", lambda grids, metas, komi, seed: np.ones(len(grids)))
     assert np.allclose(mixed(grids, metas, 7.5)[2], 0.75 * alone + 0.25)
     playouts_only = NetEvaluator(policy, None, "cpu")
-    monkeypatch.setattr(playouts_only, "_rollout_value", lambda grid, meta, komi: -1.0)
+    monkeypatch.setattr(playouts_only, "_rollout_values", lambda grids, metas, komi, seed: -np.ones(len(grids)))
     assert playouts_only(grids, metas, 7.5)[2].tolist() == [-1.0]
+    uniform = NetEvaluator(policy, None, "cpu")(grids, metas, 7.5)[2]  # real uniform playouts
+    assert uniform.shape == (1,) and abs(uniform[0]) <= 1
 
 
 def test_search_player_takes_the_bundled_nets_for_the_board_size():
     from gogo import nets
     from gogo.players.search import SearchPlayer
+    from gogo.search.leaves import default_mixing
 
     player = SearchPlayer(visits=16, device="cpu", seed=1)  # no weights: the bundled nets
     assert player.use(9)  # the SL priors and the value net
     assert player.evaluator.policy.net.config.provenance == nets.read_config(
         nets.bundled_weights("sl-policy", 9)).provenance
-    assert player.evaluator.value is not None and player.evaluator.mixing == 0
-    assert player.use(19)  # the policy net; no value net bundled: random playouts
+    assert player.evaluator.value is not None and player.evaluator.rollout_policy is not None
+    assert player.evaluator.mixing == default_mixing(True, True)
+    assert player.use(19)  # the policy net; no value net bundled: rollouts alone
     assert player.evaluator.value is None and player.evaluator.mixing == 1
     assert not player.use(13)
     for size in (9, 13):  # one player across games of different sizes

@@ -1,5 +1,5 @@
-"""What a training run is asked to do: the options of `gogo train sl|rl|value` as dataclasses, the
-API of training/sl.py, rl.py and value.py.
+"""What a training run is asked to do: the options of `gogo train sl|rl|value|rollout` as dataclasses,
+the API of training/sl.py, rl.py, value.py and rollout.py.
 
 Field names and defaults are exactly the command's option names (dashes as underscores) and
 defaults: the command line (cli/train.py) builds these from its options, the pipeline
@@ -77,6 +77,21 @@ class ValueConfig(TrainingConfig):
         shared = {f.name: getattr(self, f.name) for f in fields(TrainingConfig)}
         shared["resume"] = resume
         return SLConfig(**shared, store=str(store), out=self.out, value=True)
+
+
+@dataclass(kw_only=True)
+class RolloutConfig:
+    """`gogo train rollout`: the fast rollout policy (training/rollout.py) on a store's games."""
+    store: str  # game store from `gogo data`
+    out: str  # the policy's weights file (rewritten in place as it trains; --resume goes on)
+    minutes: float | None = 5.0  # stop after this long (SIGTERM or Ctrl-C stop too)
+    positions: int | None = None  # or after fitting this many positions
+    min_count: int = 30  # patterns seen fewer times get no weight of their own
+    harvest_positions: int = 400_000  # positions whose patterns are counted
+    lr: float = 0.1  # AdaGrad's step
+    l2: float = 1e-5
+    seed: int = 1
+    resume: bool = False  # continue the policy in out
 
 
 @dataclass(kw_only=True)

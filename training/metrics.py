@@ -79,15 +79,15 @@ def limited(batches, positions):
         yield batch.planes[:take], batch.moves[:take], batch.results[:take]
 
 
-def eval_store(net, data, split, log=None):
+def eval_store(size, data, split, log=None):
     """(store, split or None for all of it) of the positions `gogo eval` measures. data: one game
-    store (.npz) or SGF sources, which are read, filtered to the net's board size and replayed."""
-    size = net.config.board_size
+    store (.npz) or SGF sources, which are read, filtered to the board size and replayed."""
     if len(data) == 1 and str(data[0]).endswith(".npz"):
         return load_store(data[0]), None if split == "all" else split
     store, report = build_store(data, filters=Filters(size=size, min_moves=1), val=0, test=0)
     if not report["games"]:
-        raise GogoError(f"no {size}x{size} games in {', '.join(map(str, data))} (the net is for {size}x{size})")
+        raise GogoError(f"no {size}x{size} games in {', '.join(map(str, data))} (the net or policy is "
+                        f"for {size}x{size})")
     if log:
         log(f"{report['games']} games from {len(data)} source(s)")
     return store, None
@@ -114,7 +114,7 @@ def held_out_metrics(weights, data, split="test", positions=None, device=None, l
     device = nets.pick_device(device)
     net = nets.to_device(nets.load(weights), device)
     kind = net.config.kind
-    store, split = eval_store(net, data, split, log)
+    store, split = eval_store(net.config.board_size, data, split, log)
     result = {"weights": str(Path(weights)), "kind": kind, "data": list(data), "split": split or "all"}
     if kind != nets.VALUE:
         metrics, games = eval_metrics(net, store, split, positions, {"value_planes": kind == nets.DUAL}, device)

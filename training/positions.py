@@ -19,7 +19,7 @@ from gogo.go.rules import (BLACK, WHITE, EMPTY, COLOR, PLACED_AT, MOVE_NUMBER, P
 
 
 @njit(cache=True, _nrt=False)
-def _start(grid, meta, empty_grid, empty_meta, points, colors, first, last, size):
+def start_game(grid, meta, empty_grid, empty_meta, points, colors, first, last, size):
     """The empty board plus setup stones [first, last) (placed long ago). False if they cannot be."""
     for f in range(grid.shape[0]):
         for p in range(grid.shape[1]):
@@ -63,7 +63,7 @@ def _play(grid, meta, move, color, size):
 def replay_into(grid, meta, empty_grid, empty_meta, moves, colors, setup_points, setup_colors,
                 size, upto):
     """The board after the setup and the first `upto` moves; False if the game does not replay."""
-    if not _start(grid, meta, empty_grid, empty_meta, setup_points, setup_colors, 0,
+    if not start_game(grid, meta, empty_grid, empty_meta, setup_points, setup_colors, 0,
                   setup_points.shape[0], size):
         return False
     for k in range(upto):
@@ -85,7 +85,7 @@ def _encode_positions(moves, colors, move_offsets, setup_points, setup_colors, s
     for k in range(games.shape[0]):
         g, m = games[k], move_numbers[k]
         if g != current or m < played:
-            if not _start(grid, meta, empty_grid, empty_meta, setup_points, setup_colors,
+            if not start_game(grid, meta, empty_grid, empty_meta, setup_points, setup_colors,
                           setup_offsets[g], setup_offsets[g + 1], size):
                 return g
             current, played = g, 0

@@ -1,6 +1,7 @@
 """Light random playouts: uniformly random sensible moves to the end of the game.
 
-Used by the playout benchmark and by Monte Carlo dead-stone estimation.
+Used by the playout benchmark, by Monte Carlo dead-stone estimation, and by the search where no
+rollout policy is given.
 Playouts use simple ko only (checking positional superko costs a hash-history
 scan per move, and a superko cycle in a random game is vanishingly rare);
 a playout also stops after MAX_MOVES_PER_POINT x points moves.
@@ -97,6 +98,27 @@ def run_playouts(grid, meta, count, seed):
                 score -= 1
         scores[i] = score
     return total_moves, scores, ownership
+
+
+@njit(cache=True, nogil=True)
+def playout_values(grids, metas, count, seed, komi):
+    """For each position, the mean result (+1 win, -1 loss, by area score with komi) of `count`
+    playouts, from the view of the player to move. Releases the GIL: it runs beside the nets."""
+    values = np.empty(grids.shape[0])
+    for i in range(grids.shape[0]):
+        _, scores, _ = run_playouts(grids[i], metas[i], count, seed + 7919 * i)
+        values[i] = mean_result(scores, komi, metas[i][rules.TO_MOVE])
+    return values
+
+
+@njit(cache=True, _nrt=False)
+def mean_result(scores, komi, to_move):
+    """The mean of +1 (Black's area score beats komi), -1 or 0 over scores, for the player to move."""
+    black = 0.0
+    for s in scores:
+        black += 1.0 if s > komi else (-1.0 if s < komi else 0.0)
+    black /= scores.shape[0]
+    return black if to_move == BLACK else -black
 
 
 def ownership(board, playouts=200, seed=1):

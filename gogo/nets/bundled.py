@@ -1,21 +1,11 @@
 """The weights that ship with gogo (gogo/weights/, see its README) and the one rule for which
 file a player uses: the file it was given, else the bundled one of the board's size."""
-from pathlib import Path
-
+from gogo.files import WEIGHTS_DIR, bundled_weights
 from gogo.nets.models import POLICY
 from gogo.nets.weights import read_config
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_POLICY_WEIGHTS = WEIGHTS_DIR / "policy.safetensors"  # 19x19
 PRIORS = "priors"  # the search's priors: the SL policy where one is bundled beside an RL "policy"
-
-
-def bundled_weights(name, size):
-    """A bundled weights file for a board size, or None if there is none: gogo/weights/NAME.safetensors
-    on 19x19, NAME-SIZExSIZE.safetensors on other sizes. Names: "policy" (what the policy player
-    plays), "sl-policy" (the search's priors where an RL net is the "policy"), "value"."""
-    path = WEIGHTS_DIR / (f"{name}.safetensors" if size == 19 else f"{name}-{size}x{size}.safetensors")
-    return path if path.exists() else None
 
 
 def weights_for(role, size, given=None):

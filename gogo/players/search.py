@@ -1,10 +1,11 @@
-"""A player that searches: PUCT guided by the policy net, leaves judged by the value net or,
-without one, by random playouts (AlphaGo's rollouts, with lambda = 1); and the time it gives a
-move (think_time).
+"""A player that searches: PUCT guided by the policy net, leaves judged by the value net, by
+rollouts of the rollout policy (AlphaGo's fast pattern policy; uniform random playouts where there
+is none or when asked), or by the paper's mix of both (lambda); and the time it gives a move
+(think_time).
 
-    gogo gtp                               # bundled nets: a value net where one is bundled (9x9),
-                                           # else playout values
-    gogo gtp --visits 800 --value-weights value.safetensors
+    gogo gtp                               # bundled nets and rollout policy: value net and rollouts
+                                           # mixed where a value net is bundled (9x9), else rollouts
+    gogo gtp --visits 800 --value-weights value.safetensors --lambda 0.3
 """
 import logging
 import sys
@@ -14,7 +15,8 @@ from gogo import nets
 from gogo.errors import GogoError
 from gogo.go.board import PASS
 from gogo.players.base import RESIGN, Player, RandomPlayer
-from gogo.search.leaves import NetEvaluator
+from gogo.rollouts import policy as rollout_policy
+from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator
 from gogo.search.mcts import C_PUCT, Search
 
 log = logging.getLogger("gogo.engine")
@@ -46,11 +48,19 @@ def think_time(settings, left, board):
 class SearchPlayer(Player):
     """With `weights` (and `value_weights`), those nets on their board size. Without, the bundled
     nets of whatever size the board has (nets.weights_for), loaded when a game of that size
-    starts; `value_weights` alone replaces the bundled value net on its size."""
+    starts; `value_weights` alone replaces the bundled value net on its size. Rollouts: the policy
+    in `rollout_weights`, else the bundled one; uniform random playouts with uniform_rollouts.
+    mixing: the paper's lambda (None: leaves.default_mixing)."""
 
     def __init__(self, weights=None, value_weights=None, visits=None, batch=8, device=None, seed=None,
-                 c_puct=C_PUCT, resign=True, seconds=None, mixing=0.0):
+                 c_puct=C_PUCT, resign=True, seconds=None, mixing=None, rollout_weights=None,
+                 uniform_rollouts=False, rollouts=None):
         self.weights, self.value_weights = weights, value_weights
+        self.rollout_policy = None
+        if not uniform_rollouts:
+            path = rollout_weights or rollout_policy.bundled_path(19)
+            self.rollout_policy = rollout_policy.load(path) if path is not None else None
+        self.rollouts = rollouts or ROLLOUTS_PER_LEAF
         self.device, self.seed, self.mixing, self.batch, self.c_puct = device, seed or 1, mixing, batch, c_puct
         self.searches = {}  # board size -> Search, or None: no nets for that size
         self.search = None  # the Search of the board size in play (see use)
@@ -95,9 +105,11 @@ class SearchPlayer(Player):
             return None
         policy = nets.load(priors_path, kind=nets.POLICY)
         value = nets.load(value_path, kind=nets.VALUE, board_size=size) if value_path else None
-        evaluator = NetEvaluator(policy, value, self.device, seed=self.seed, mixing=self.mixing)
-        log.info("search on %dx%d: priors %s, values %s", size, size, priors_path,
-                 value_path or "random playouts")
+        evaluator = NetEvaluator(policy, value, self.device, rollouts=self.rollouts, seed=self.seed,
+                                 mixing=self.mixing, rollout_policy=self.rollout_policy)
+        log.info("search on %dx%d: priors %s, values %s, rollouts %s, lambda %.2f", size, size,
+                 priors_path, value_path or "none", "pattern" if self.rollout_policy else "uniform",
+                 evaluator.mixing)
         return Search(evaluator, batch=self.batch, c_puct=self.c_puct)
 
     def genmove(self, board, color):

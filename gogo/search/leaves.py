@@ -1,48 +1,71 @@
 """Leaf evaluation for the search by the nets: priors from the policy net; values from the value
-net, from random playouts scored by Tromp-Taylor with komi, or AlphaGo's mix of the two."""
-import numpy as np
+net, from rollouts scored by Tromp-Taylor with komi, or AlphaGo's mix of the two.
+
+Rollouts are played by the rollout policy (gogo.rollouts: AlphaGo's fast pattern policy) when one
+is given, else they are uniform random playouts. Either way they run in a second thread while the
+nets evaluate the same batch (their kernels release the GIL), so on a CPU they use the core the
+net leaves idle instead of adding to the net's time.
+"""
+from concurrent.futures import ThreadPoolExecutor
 
 from gogo import features, nets
-from gogo.go import playout, rules
-from gogo.go.rules import BLACK
+from gogo.go import playout
 
 PRIOR_TEMPERATURE = 1 / 0.67  # the paper's softmax temperature beta = 0.67 for the SL priors
 ROLLOUTS_PER_LEAF = 4
+MIXING_WITH_BOTH = 0.5  # the paper's lambda where there are a value net and a rollout policy
+
+
+def default_mixing(value_net, rollout_policy):
+    """The paper's lambda: rollouts alone without a value net; 0.5 with a value net and the
+    rollout policy; the value net alone when the rollouts would be uniform random ones."""
+    if not value_net:
+        return 1.0
+    return MIXING_WITH_BOTH if rollout_policy else 0.0
 
 
 class NetEvaluator:
     """A leaf evaluator for gogo.search.mcts.Search: priors from the policy net; values
-    (1 - mixing) * value net + mixing * random playouts (the paper's lambda; 1 without a value
-    net)."""
+    (1 - mixing) * value net + mixing * rollouts (the paper's lambda; 1 without a value net,
+    default_mixing when None)."""
 
-    def __init__(self, policy, value=None, device=None, rollouts=ROLLOUTS_PER_LEAF, seed=1, mixing=0.0):
+    def __init__(self, policy, value=None, device=None, rollouts=ROLLOUTS_PER_LEAF, seed=1, mixing=None,
+                 rollout_policy=None):
         self.policy = nets.Runner(policy, device)
         self.value = nets.Runner(value, device) if value is not None else None
-        self.mixing = 1.0 if value is None else mixing
+        if value is None:
+            mixing = 1.0
+        elif mixing is None:
+            mixing = default_mixing(True, rollout_policy is not None)
+        self.mixing = mixing
+        self.rollout_policy = rollout_policy
         self.encoder = features.Encoder(policy.config.board_size, value_net=value is not None)
         self.rollouts = rollouts
         self.seed = seed
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="rollouts") if mixing > 0 else None
 
     def __call__(self, grids, metas, komi):
+        rollouts = None
+        if self.mixing > 0:
+            self.seed += 1
+            rollouts = self.pool.submit(self._rollout_values, grids, metas, komi, self.seed)
         planes = self.encoder.encode_arrays(grids, metas)
         priors = self.policy.policy(planes[:, :features.NUM_PLANES], PRIOR_TEMPERATURE)
         sensible = planes[:, features.SENSIBLE].reshape(len(grids), -1).astype(bool)
         values = 0.0
         if self.mixing < 1:
             values = (1 - self.mixing) * self.value(planes)
-        if self.mixing > 0:
-            rollouts = [self._rollout_value(grid, meta, komi) for grid, meta in zip(grids, metas)]
-            values = values + self.mixing * np.array(rollouts)
+        if rollouts is not None:
+            values = values + self.mixing * rollouts.result()
         return priors, sensible, values
+
+    def _rollout_values(self, grids, metas, komi, seed):
+        if self.rollout_policy is not None:
+            return self.rollout_policy.values(grids, metas, self.rollouts, seed, komi)
+        return playout.playout_values(grids, metas, self.rollouts, seed, komi)
 
     def move_probabilities(self, board):
         """The policy net's move probabilities (softmax temperature 1) for the player to move on
         `board`, over the move indices."""
         planes = self.encoder.encode(board)[None, :features.NUM_PLANES]
         return self.policy.policy(planes)[0]
-
-    def _rollout_value(self, grid, meta, komi):
-        self.seed += 1
-        _, scores, _ = playout.run_playouts(grid, meta, self.rollouts, self.seed)
-        black = np.sign(scores - komi).mean()
-        return black if meta[rules.TO_MOVE] == BLACK else -black
