@@ -100,7 +100,7 @@ def _harvest(store_arrays, games, size, limit, empty, grid, meta, pst, counts3, 
             if last != PASS and written + MAX_RESPONSES_PER_POSITION <= responses.shape[0]:
                 response_key = kernels.diamond_key(grid, pst, meta, last, colour)
                 for j in range(kernels.DIAMOND_ROWS.shape[0]):
-                    q = kernels.diamond_point(last, j, stride)
+                    q = kernels.diamond_point(last // stride, last % stride, j, stride)
                     if q >= 0 and grid[rules.COLOR, q] == rules.EMPTY:
                         responses[written] = response_key | (np.int64(j) << patterns.PLACE_SHIFT)
                         written += 1

@@ -39,15 +39,16 @@ DIAMOND_COLS = np.array([o[1] for o in patterns.DIAMOND], np.int64)
 
 
 class Tables(NamedTuple):
-    """A rollout policy as the kernels read it (built by `tables`). The *_factor arrays are
-    exp(logit) per table slot, computed from the weights when the tables are built, so rollouts
-    take a known pattern's weight with one look-up and no exp; training reads `weights` alone."""
+    """A rollout policy as the kernels read it (built by `tables`). The *_weights tables hold
+    exp(logit) per key (patterns.weighted_table), computed from the weights when the tables are
+    built, so rollouts take a known pattern's weight with one look-up and no exp; training reads
+    the index tables and `weights` alone."""
     pattern_keys: np.ndarray      # int64: hash table of every image of the 3x3 patterns
     pattern_index: np.ndarray     # int32: their weight index
-    pattern_factor: np.ndarray    # float64: exp of the whole logit of a move with that key
+    pattern_weights: np.ndarray   # float64 [slots, 2]: key, exp of a move's whole logit
     response_keys: np.ndarray     # int64: the same for the response patterns
     response_index: np.ndarray
-    response_factor: np.ndarray   # float64: exp of the response pattern's weight
+    response_weights: np.ndarray  # float64 [slots, 2]: key, exp of the response pattern's weight
     place_factor: np.ndarray      # float64 [12]: exp of each diamond place's weight
     weights: np.ndarray           # float64
 
@@ -58,16 +59,18 @@ class Weights(NamedTuple):
                          # features, 0 where the move is not sensible
     row_sum: np.ndarray  # float64 [2, stride]
     rows: np.ndarray     # int64 [stride]: the stamp of the play that changed the row
+    point_row: np.ndarray  # int64 [points]: each point's row (division is slow)
     special: np.ndarray  # int64 [16]: sampling's scratch: the points drawn outside the rows,
+    special_row: np.ndarray  # int64 [16]: their rows,
     scratch: np.ndarray  # float64 [3, 16]: their weights, saved row sums and base weights,
     features: np.ndarray  # int64 [MAX_FEATURES]: and one move's features
 
 
 @njit(cache=True)
 def new_weights(points, stride):
-    return Weights(np.zeros((2, points)), np.zeros((2, stride)),
-                   np.zeros(stride, np.int64), np.zeros(16, np.int64), np.zeros((3, 16)),
-                   np.zeros(MAX_FEATURES, np.int64))
+    return Weights(np.zeros((2, points)), np.zeros((2, stride)), np.zeros(stride, np.int64),
+                   np.arange(points) // stride, np.zeros(16, np.int64), np.zeros(16, np.int64),
+                   np.zeros((3, 16)), np.zeros(MAX_FEATURES, np.int64))
 
 
 def tables(weights, pattern_keys, pattern_index, response_keys, response_index):
@@ -77,8 +80,9 @@ def tables(weights, pattern_keys, pattern_index, response_keys, response_index):
     response_factor = np.where(response_index >= 0, np.exp(np.minimum(
         weights[np.maximum(response_index, 0)], MAX_LOGIT)), 0.0)
     place_factor = np.exp(np.minimum(weights[DIAMOND_PLACE:DIAMOND_PLACE + len(patterns.DIAMOND)], MAX_LOGIT))
-    return Tables(pattern_keys, pattern_index, pattern_factor, response_keys, response_index,
-                  response_factor, place_factor, weights)
+    return Tables(pattern_keys, pattern_index, patterns.weighted_table(pattern_keys, pattern_factor),
+                  response_keys, response_index, patterns.weighted_table(response_keys, response_factor),
+                  place_factor, weights)
 
 
 @njit(cache=True)
@@ -119,7 +123,7 @@ def _features_of(key, index, out, n):
     return n
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def diamond_key(grid, pst, meta, last, colour):
     """The response key of the diamond around `last` without the candidate's place, colour's view."""
     stride = meta[STRIDE]
@@ -141,9 +145,10 @@ def diamond_key(grid, pst, meta, last, colour):
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def diamond_point(last, j, stride):
-    """The j-th diamond point around last, or -1 off the padded board."""
-    row, col = last // stride + DIAMOND_ROWS[j], last % stride + DIAMOND_COLS[j]
+def diamond_point(last_row, last_col, j, stride):
+    """The j-th diamond point around the previous move at (last_row, last_col) of the padded
+    board, or -1 off it. (The caller divides once: integer division costs more than the rest.)"""
+    row, col = last_row + DIAMOND_ROWS[j], last_col + DIAMOND_COLS[j]
     if row < 0 or col < 0 or row >= stride or col >= stride:
         return -1
     return row * stride + col
@@ -161,7 +166,7 @@ def response_features(tables, response_key, j, out, n):
     return n
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def mover_key(pst, p, colour):
     key = pst.key[p]
     return key if colour == BLACK else pattern_state.swap_colours(key, 8)
@@ -184,8 +189,9 @@ def candidate_features(grid, meta, pst, tables, colour, last, points, features, 
         n += 1
     if last != PASS:
         response_key = diamond_key(grid, pst, meta, last, colour)
+        last_row, last_col = last // stride, last % stride
         for j in range(DIAMOND_ROWS.shape[0]):
-            q = diamond_point(last, j, stride)
+            q = diamond_point(last_row, last_col, j, stride)
             if q >= 0 and row_of[q] >= 0:
                 r = row_of[q]
                 counts[r] = response_features(tables, response_key, j, features[r], counts[r])
@@ -204,21 +210,20 @@ def logit_of(weights, features, count):
 
 # --- rollouts ------------------------------------------------------------------------------------
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _refresh(grid, meta, pst, tables, w, p, stamp):
     for ci in range(2):
         weight = 0.0
         if grid[COLOR, p] == EMPTY:
             key = mover_key(pst, p, ci + 1)
-            slot = patterns.find(tables.pattern_keys, key)
-            if slot >= 0:
-                weight = tables.pattern_factor[slot]
-            else:  # a pattern of no weight of its own
+            weight = patterns.find_weight(tables.pattern_weights, key)
+            if weight < 0.0:  # a pattern of no weight of its own
+                weight = 0.0
                 k = _features_of(key, -1, w.features, 0)
                 if k >= 0:
                     weight = np.exp(min(logit_of(tables.weights, w.features, k), MAX_LOGIT))
         w.weight[ci, p] = weight
-    w.rows[p // meta[STRIDE]] = stamp
+    w.rows[w.point_row[p]] = stamp
 
 
 @njit(cache=True, _nrt=False)
@@ -261,42 +266,44 @@ def sample_move(grid, meta, pst, tables, w, colour, last, rng):
     """A move drawn from the policy's softmax for `colour`, or PASS when it has no sensible move."""
     stride = meta[STRIDE]
     ci = colour - 1
-    special = w.special
+    special, special_row = w.special, w.special_row
     special_weight, saved_row, base_weight = w.scratch[0], w.scratch[1], w.scratch[2]
     count = 0
     if last != PASS:  # the diamond's points get their response weights, outside the row sums
         response_key = diamond_key(grid, pst, meta, last, colour)
+        last_row, last_col = w.point_row[last], last - w.point_row[last] * stride
         for j in range(DIAMOND_ROWS.shape[0]):
-            q = diamond_point(last, j, stride)
+            q = diamond_point(last_row, last_col, j, stride)
             if q < 0 or w.weight[ci, q] == 0.0:
                 continue
+            special_row[count] = last_row + DIAMOND_ROWS[j]
             weight = w.weight[ci, q] * tables.place_factor[j]
-            slot = patterns.find(tables.response_keys, response_key | (np.int64(j) << PLACE_SHIFT))
-            if slot >= 0:
-                weight *= tables.response_factor[slot]
+            factor = patterns.find_weight(tables.response_weights, response_key | (np.int64(j) << PLACE_SHIFT))
+            if factor >= 0.0:
+                weight *= factor
             special[count], special_weight[count] = q, weight
             count += 1
     ko = meta[KO_POINT] if meta[KO_COLOR] == colour else PASS
     if ko != PASS and w.weight[ci, ko] > 0.0:  # the ko point: weight 0 for this draw
-        special[count], special_weight[count] = ko, 0.0
+        special[count], special_weight[count], special_row[count] = ko, 0.0, w.point_row[ko]
         for j in range(count):
             if special[j] == ko:
                 special_weight[j] = 0.0
         count += 1
     for j in range(count):  # take the special points out of their rows
         q = special[j]
-        saved_row[j] = w.row_sum[ci, q // stride]
+        saved_row[j] = w.row_sum[ci, special_row[j]]
         base_weight[j] = w.weight[ci, q]
     for j in range(count):
         q = special[j]
-        w.row_sum[ci, q // stride] -= w.weight[ci, q]
+        w.row_sum[ci, special_row[j]] -= w.weight[ci, q]
         w.weight[ci, q] = 0.0
     special_total = 0.0
     for j in range(count):
         special_total += special_weight[j]
     total = special_total
     for r in range(stride):
-        total += max(w.row_sum[ci, r], 0.0)
+        total += w.row_sum[ci, r]
     move = PASS
     if total > 0.0:
         u = _random_unit(rng) * total
@@ -304,11 +311,11 @@ def sample_move(grid, meta, pst, tables, w, colour, last, rng):
     for j in range(count - 1, -1, -1):  # put them back exactly
         q = special[j]
         w.weight[ci, q] = base_weight[j]
-        w.row_sum[ci, q // stride] = saved_row[j]
+        w.row_sum[ci, special_row[j]] = saved_row[j]
     return move
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _pick(w, ci, stride, special, special_weight, count, u, special_total):
     if u < special_total:
         for j in range(count):
@@ -316,28 +323,28 @@ def _pick(w, ci, stride, special, special_weight, count, u, special_total):
             if u < 0.0 and special_weight[j] > 0.0:
                 return special[j]
     u -= special_total
-    fallback = PASS
+    last_row = -1
     for r in range(stride):
-        row = max(w.row_sum[ci, r], 0.0)
+        row = w.row_sum[ci, r]
         if row <= 0.0:
             continue
+        last_row = r
         if u < row:
-            for p in range(r * stride, r * stride + stride):
-                if w.weight[ci, p] > 0.0:
-                    fallback = p
-                    u -= w.weight[ci, p]
-                    if u < 0.0:
-                        return p
-            return fallback  # rounding left u past the row's last weight
+            break
         u -= row
-        for p in range(r * stride, r * stride + stride):
-            if w.weight[ci, p] > 0.0:
-                fallback = p
-    if fallback == PASS:  # rounding: a special point, if any has weight
+    if last_row < 0:  # rounding: a special point, if any has weight
         for j in range(count):
             if special_weight[j] > 0.0:
                 return special[j]
-    return fallback
+        return PASS
+    fallback = PASS
+    for p in range(last_row * stride, last_row * stride + stride):
+        if w.weight[ci, p] > 0.0:
+            fallback = p
+            u -= w.weight[ci, p]
+            if u < 0.0:
+                return p
+    return fallback  # rounding left u past the row's last weight
 
 
 @njit(cache=True)

@@ -136,6 +136,30 @@ def lookup(table_keys, table_values, key):
     return table_values[i] if i >= 0 else -1
 
 
+@njit(cache=True, _nrt=False, inline="always")
+def find_weight(slots, key):
+    """The weight a weighted table (`weighted_table`) holds for key, or -1.0."""
+    mask = slots.shape[0] - 1
+    i = _slot(key, mask)
+    wanted = np.float64(key)
+    while True:
+        k = slots[i, 0]
+        if k == wanted:
+            return slots[i, 1]
+        if k == NO_KEY:
+            return -1.0
+        i = (i + 1) & mask
+
+
+def weighted_table(table_keys, weights):
+    """A float64 [slots, 2] table of (key, weight) side by side, probed like `table_keys` (keys
+    below 2^53 are exact as floats): one cache line per look-up, where two arrays cost two."""
+    slots = np.empty((len(table_keys), 2))
+    slots[:, 0] = table_keys
+    slots[:, 1] = weights
+    return slots
+
+
 @njit(cache=True)
 def _insert_all(table_keys, table_values, keys, values):
     mask = table_keys.shape[0] - 1

@@ -57,7 +57,7 @@ def point_state(grid, st, q):
     return stone_state(colour, 0)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def compute_key(grid, st, p, stride):
     """p's 3x3 key, Black's view, in patterns.NEIGHBOURS_3X3 order."""
     key = 0
@@ -81,7 +81,7 @@ def swap_colours(key, fields):
     return out
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def capped_liberties(grid, meta, s):
     """The liberties of the chain through stone s, counted up to 3."""
     stride = meta[STRIDE]
