@@ -15,6 +15,7 @@ from gogo.records.sgf import GameRecord, replay
 from gogo.records.sgf_sources import iter_sources
 from gogo.features import Encoder
 from gogo.go.playout import run_playouts
+from gogo.rollouts import policy as rollout_policy
 
 PLAYOUT_BATCH = 200
 FEATURE_POSITIONS = 500  # mid-game positions sampled for the feature benchmark
@@ -65,8 +66,6 @@ def _timed(run, seconds):
 def bench_rollouts(size, seconds, weights=None):
     """The rollout policy's rollouts (gogo.rollouts; the bundled policy unless `weights`) from the
     empty board on one core, beside uniform random playouts in the same run, half the time each."""
-    from gogo.rollouts import policy as rollout_policy
-
     path = weights or rollout_policy.bundled_path(size)
     if path is None:
         raise GogoError("no bundled rollout policy: give --weights")
@@ -225,9 +224,10 @@ def bench_train(size, seconds, net="small", batch=256, device=None, value=False,
 SEARCH_VISITS_PER_RUN = 1600
 
 
-def bench_search(size, seconds, net="small", batch=None, device=None):
+def bench_search(size, seconds, net="small", batch=None, device=None, mixing=0.0):
     """Search visits per second from the empty board, with random-weight policy and value nets
-    of a named config (the speed does not depend on the weights)."""
+    of a named config (the speed does not depend on the weights); with mixing (lambda) > 0, the
+    leaves also get rollouts of the bundled rollout policy, played beside the nets."""
     import torch
 
     from gogo import nets
@@ -240,7 +240,8 @@ def bench_search(size, seconds, net="small", batch=None, device=None):
     torch.manual_seed(0)
     policy = nets.build(nets.NetConfig.named(net, kind=nets.POLICY, board_size=size))
     value = nets.build(nets.NetConfig.named(net, kind=nets.VALUE, board_size=size))
-    search = Search(NetEvaluator(policy, value, device), batch=batch)
+    rollout = rollout_policy.bundled(size) if mixing > 0 else None
+    search = Search(NetEvaluator(policy, value, device, mixing=mixing, rollout_policy=rollout), batch=batch)
     board = Board(size)
     search.run(board, 2 * batch, reuse=False)  # compile, warm up
     visits = 0
@@ -255,6 +256,7 @@ def bench_search(size, seconds, net="small", batch=None, device=None):
         "precision": "bf16" if nets.uses_bf16(device) else "fp32",
         "threads": torch.get_num_threads(), "seconds": round(elapsed, 3), "visits": visits,
         "visits_per_second": round(visits / elapsed, 1), "visits_per_search": SEARCH_VISITS_PER_RUN,
+        "lambda": mixing, "rollouts_per_leaf": search.evaluate.rollouts if mixing > 0 else 0,
         "machine": machine(),
     }
 
@@ -306,6 +308,8 @@ def add_arguments(parser):
     parser.add_argument("--no-peaks", action="store_true", help="train: skip measuring the machine's "
                         "matmul and convolution ceilings")
     parser.add_argument("--weights", help="rollouts: the rollout policy (default: the bundled one)")
+    parser.add_argument("--lambda", dest="mixing", type=float, default=0.0, help="search: the weight of "
+                        "the bundled rollout policy's rollouts in the leaf values (default 0: none)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
 
 
@@ -316,7 +320,8 @@ def run(args):
                          "torch_compile": args.compile},
                "data": {"data": args.data, "workers": args.workers, "batch": args.batch or 256,
                         "value": args.value},
-               "search": {"net": args.net, "batch": args.batch, "device": args.device},
+               "search": {"net": args.net, "batch": args.batch, "device": args.device,
+                          "mixing": args.mixing},
                "rollouts": {"weights": args.weights},
                }.get(args.what, {})
     result = BENCHMARKS[args.what](args.size, args.seconds, **options)

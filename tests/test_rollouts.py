@@ -275,3 +275,34 @@ def test_the_search_mixes_rollout_values_with_the_value_net():
     rollout_part = 2 * (values - 0.5 * alone)
     assert np.all(np.abs(rollout_part) <= 1 + 1e-6)
     assert not np.allclose(values, alone)
+
+
+def test_the_vital_point_of_captured_stones_is_the_nakade_feature():
+    b = board("""
+        . X X X .
+        X O O O .
+        . X X X .
+        . . . . .
+        . . . . .""")
+    grid, meta = b.position.copy()
+    st = pattern_state.new_state(grid.shape[1])
+    pattern_state.reset(grid, meta, st)
+    assert pattern_state.play(grid, meta, st, coords.parse_vertex("E4", 5), BLACK) == 3
+    assert pattern_state.vital_point(st, meta[rules.STRIDE]) == coords.parse_vertex("C4", 5)
+    policy = rollout_policy.RolloutPolicy.uniform()
+    points = np.empty(grid.shape[1], np.int64)
+    features = np.empty((grid.shape[1], kernels.MAX_FEATURES), np.int64)
+    counts = np.empty(grid.shape[1], np.int64)
+    n = kernels.candidate_features(grid, meta, st, policy.tables, WHITE, coords.parse_vertex("E4", 5),
+                                   points, features, counts, np.full(grid.shape[1], -1, np.int64))
+    vital = list(points[:n]).index(coords.parse_vertex("C4", 5))
+    assert kernels.NAKADE in features[vital, :counts[vital]]
+    pattern_state.pass_move(meta, st, WHITE)
+    assert pattern_state.vital_point(st, meta[rules.STRIDE]) == -1
+
+
+def test_bench_search_with_rollouts_beside_the_nets():
+    from cli.bench import bench_search
+
+    result = bench_search(9, 0.5, net="tiny", batch=4, device="cpu", mixing=0.5)
+    assert result["visits_per_second"] > 0 and result["lambda"] == 0.5 and result["rollouts_per_leaf"] == 4

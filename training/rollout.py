@@ -68,7 +68,7 @@ def _advance(grid, meta, pst, move, colour, size):
     """Play one stored move into the pattern state; its point, PASS, or -2 if it is illegal."""
     meta[TO_MOVE] = colour
     if move == size * size:
-        rules.pass_move(meta, colour)
+        pattern_state.pass_move(meta, pst, colour)
         return PASS
     p = point_of_index(move, size)
     if move < 0 or move > size * size or rules.move_status(grid, meta, p, colour) != LEGAL:

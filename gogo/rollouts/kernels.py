@@ -4,7 +4,8 @@ rollouts played with it to the end of the game.
 A move's logit is the sum of the weights of its features (the layout below): its 3x3 pattern (or
 the unknown-pattern weight), the tactical flags its key holds (capture, save-atari, self-atari),
 and, for the twelve points of the diamond around the previous move, the place in the diamond (the
-first eight are AlphaGo's "neighbour" features) and the response pattern. Moves that are illegal
+first eight are AlphaGo's "neighbour" features) and the response pattern; and nakade: the vital
+point of the 3 to 6 stones the previous move captured (state.vital_point). Moves that are illegal
 or fill the mover's own eye have no logit, so rollouts end, as uniform playouts do, when only eyes
 are left.
 
@@ -29,8 +30,9 @@ from gogo.rollouts.patterns import (CAPTURE_FLAG, EYE_FLAG, LEGAL_FLAG, SAVE_ATA
 # the weight vector's layout
 UNKNOWN_PATTERN, CAPTURE, SAVE_ATARI, SELF_ATARI = range(4)
 DIAMOND_PLACE = 4                          # 12 weights: the candidate's place in the diamond
-FIRST_PATTERN = DIAMOND_PLACE + len(patterns.DIAMOND)  # then the 3x3 patterns, then the responses
-MAX_FEATURES = 6                           # per candidate move
+NAKADE = DIAMOND_PLACE + len(patterns.DIAMOND)  # 4 weights: the vital point of 3..6 captured stones
+FIRST_PATTERN = NAKADE + 4                 # then the 3x3 patterns, then the responses
+MAX_FEATURES = 7                           # per candidate move
 MAX_LOGIT = 60.0
 MAX_MOVES_PER_POINT = 3
 
@@ -50,6 +52,7 @@ class Tables(NamedTuple):
     response_index: np.ndarray
     response_weights: np.ndarray  # float64 [slots, 2]: key, exp of the response pattern's weight
     place_factor: np.ndarray      # float64 [12]: exp of each diamond place's weight
+    nakade_factor: np.ndarray     # float64 [4]: exp of the nakade weights
     weights: np.ndarray           # float64
 
 
@@ -80,9 +83,10 @@ def tables(weights, pattern_keys, pattern_index, response_keys, response_index):
     response_factor = np.where(response_index >= 0, np.exp(np.minimum(
         weights[np.maximum(response_index, 0)], MAX_LOGIT)), 0.0)
     place_factor = np.exp(np.minimum(weights[DIAMOND_PLACE:DIAMOND_PLACE + len(patterns.DIAMOND)], MAX_LOGIT))
+    nakade_factor = np.exp(np.minimum(weights[NAKADE:NAKADE + 4], MAX_LOGIT))
     return Tables(pattern_keys, pattern_index, patterns.weighted_table(pattern_keys, pattern_factor),
                   response_keys, response_index, patterns.weighted_table(response_keys, response_factor),
-                  place_factor, weights)
+                  place_factor, nakade_factor, weights)
 
 
 @njit(cache=True)
@@ -195,6 +199,11 @@ def candidate_features(grid, meta, pst, tables, colour, last, points, features, 
             if q >= 0 and row_of[q] >= 0:
                 r = row_of[q]
                 counts[r] = response_features(tables, response_key, j, features[r], counts[r])
+    vital = pattern_state.vital_point(pst, stride)
+    if vital >= 0 and row_of[vital] >= 0:
+        r = row_of[vital]
+        features[r, counts[r]] = NAKADE + pst.counters[pattern_state.CAPTURED_COUNT] - 3
+        counts[r] += 1
     for i in range(n):
         row_of[points[i]] = -1
     return n
@@ -283,6 +292,18 @@ def sample_move(grid, meta, pst, tables, w, colour, last, rng):
                 weight *= factor
             special[count], special_weight[count] = q, weight
             count += 1
+    vital = pattern_state.vital_point(pst, stride) if last != PASS else -1
+    if vital >= 0 and w.weight[ci, vital] > 0.0:
+        factor = tables.nakade_factor[pst.counters[pattern_state.CAPTURED_COUNT] - 3]
+        for j in range(count + 1):
+            if j == count:  # not a diamond point
+                special[count], special_weight[count] = vital, w.weight[ci, vital] * factor
+                special_row[count] = w.point_row[vital]
+                count += 1
+                break
+            if special[j] == vital:
+                special_weight[j] *= factor
+                break
     ko = meta[KO_POINT] if meta[KO_COLOR] == colour else PASS
     if ko != PASS and w.weight[ci, ko] > 0.0:  # the ko point: weight 0 for this draw
         special[count], special_weight[count], special_row[count] = ko, 0.0, w.point_row[ko]
@@ -371,7 +392,7 @@ def play_rollout(grid, meta, pst, tables, w, rng):
         c = meta[TO_MOVE]
         p = sample_move(grid, meta, pst, tables, w, c, last, rng)
         if p == PASS:
-            rules.pass_move(meta, c)
+            pattern_state.pass_move(meta, pst, c)
         else:
             pattern_state.play(grid, meta, pst, p, c)
             refresh_weights(grid, meta, pst, tables, w)

@@ -163,6 +163,36 @@ def reset(grid, meta, st):
 
 
 @njit(cache=True, _nrt=False)
+def pass_move(meta, st, c):
+    """A pass: nothing changes but the turn (and no stones were just captured)."""
+    rules.pass_move(meta, c)
+    st.counters[DIRTY_COUNT] = 0
+    st.counters[CAPTURED_COUNT] = 0
+
+
+@njit(cache=True, _nrt=False)
+def vital_point(st, stride):
+    """After a play that captured 3 to 6 stones: the captured point with the most captured
+    neighbours, when one point has the most (the middle of a straight or bent three, the centre of
+    a pyramid four; a square or a straight four has none), else -1. AlphaGo's nakade feature."""
+    n = st.counters[CAPTURED_COUNT]
+    if n < 3 or n > 6:
+        return -1
+    best, best_count, ties = -1, 0, 0
+    for i in range(n):
+        count = 0
+        for j in range(n):
+            d = st.captured[i] - st.captured[j]
+            if d == 1 or d == -1 or d == stride or d == -stride:
+                count += 1
+        if count > best_count:
+            best, best_count, ties = st.captured[i], count, 0
+        elif count == best_count:
+            ties += 1
+    return best if ties == 0 and best_count >= 2 else -1
+
+
+@njit(cache=True, _nrt=False)
 def play(grid, meta, st, p, c):
     """Place c's stone at p (a legal move) and bring the keys up to date; `dirty` lists p and the
     empty points whose keys changed. Returns the number of stones captured."""
