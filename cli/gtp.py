@@ -44,6 +44,10 @@ def add_arguments(parser):
                         "instead of the rollout policy's")
     parser.add_argument("--rollouts", type=int, help="rollouts per leaf (default: 4, "
                         "gogo.search.leaves.ROLLOUTS_PER_LEAF)")
+    parser.add_argument("--resign-threshold", type=float, metavar="V",
+                        help="resign after 3 of our moves in a row valued below V (-1 lost .. 1 won; "
+                        "default -0.9, gogo.players.search.RESIGN_THRESHOLD)")
+    parser.add_argument("--no-resign", action="store_true", help="never resign")
     parser.add_argument("--seconds", type=float, help="search at most this long per move when the "
                         "GUI sends no time settings")
     parser.add_argument("--ponder", action="store_true", help="search on the opponent's time")
@@ -65,12 +69,14 @@ def make_player(args):
         log.warning("no bundled weights at %s: playing random moves", nets.DEFAULT_POLICY_WEIGHTS)
         return RandomPlayer(args.seed)
     if not (args.policy_only or args.sample):
-        from gogo.players.search import SearchPlayer
+        from gogo.players.search import RESIGN_THRESHOLD, SearchPlayer
 
+        threshold = RESIGN_THRESHOLD if args.resign_threshold is None else args.resign_threshold
         return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
                             seed=args.seed, seconds=args.seconds, mixing=args.mixing,
                             rollout_weights=args.rollout_weights, uniform_rollouts=args.uniform_rollouts,
-                            rollouts=args.rollouts)
+                            rollouts=args.rollouts, resign=not args.no_resign,
+                            resign_threshold=threshold)
     from gogo.players.policy import PolicyPlayer
 
     return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed)

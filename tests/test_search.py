@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from gogo import features
+from gogo import coords, features
 from gogo.go import rules
 from gogo.go.board import BLACK, PASS, WHITE, Board
 from gogo.search.mcts import Search
@@ -271,3 +271,26 @@ def test_search_player_without_visits_uses_the_time_it_has(tmp_path, monkeypatch
     player.set_time_settings(TimeSettings(0, 3, 5))  # 0.6 s a move, 0.1 s after the margin
     player.genmove(board, BLACK)
     assert player.search.children().visits.sum() > 8  # a time limit and no --visits: as many as the time allows
+
+
+def test_the_search_player_resigns_after_several_hopeless_moves_only():
+    from types import SimpleNamespace
+
+    from gogo.players.search import RESIGN_MOVES, SearchPlayer
+
+    player = SearchPlayer(weights=None, visits=8, device="cpu", seed=1)
+    board = Board(9)
+    for vertex in ("C3", "G7", "C7", "G3", "E5", "E3", "E7", "C5", "G5"):  # past the opening
+        board.play(coords.parse_vertex(vertex, 9))
+    lost, fine = SimpleNamespace(q=-0.95, visits=100), SimpleNamespace(q=-0.5, visits=100)
+    thin = SimpleNamespace(q=-0.99, visits=10)  # too little read to trust
+    answers = [player._hopeless(board, best) for best in (lost, lost, fine, lost, thin, lost, lost)]
+    assert answers == [False, False, False, False, False, False, False]
+    assert [player._hopeless(board, lost) for _ in range(RESIGN_MOVES)][-1]
+    player.new_game(board)
+    assert not player._hopeless(board, lost)
+    opening = Board(9)
+    never = SearchPlayer(weights=None, visits=8, device="cpu", seed=1, resign=False)
+    assert not any(never._hopeless(board, lost) for _ in range(5))
+    early = SearchPlayer(weights=None, visits=8, device="cpu", seed=1)
+    assert not any(early._hopeless(opening, lost) for _ in range(5))

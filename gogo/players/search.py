@@ -21,8 +21,10 @@ from gogo.search.mcts import C_PUCT, Search
 
 log = logging.getLogger("gogo.engine")
 
-RESIGN_BELOW = -0.9  # resign when the chosen move's value is below this...
-RESIGN_MIN_VISITS = 200  # ...and it has been read this much
+RESIGN_THRESHOLD = -0.9  # resign when the chosen move's value is below this...
+RESIGN_MOVES = 3  # ...on this many of our moves in a row...
+RESIGN_MIN_VISITS = 50  # ...each read at least this much...
+RESIGN_OPENING = 0.1  # ...and never in the first tenth of the board's points in moves
 SAFETY_SECONDS = 0.5  # kept back from every move's budget for the net and the GUI
 MIN_MOVES_LEFT = 20  # main time is spread over at least this many more of our moves
 DEFAULT_VISITS = 400  # per move with no time limit and no --visits: about 2 s on 19x19 on one CPU core
@@ -53,7 +55,8 @@ class SearchPlayer(Player):
     mixing: the paper's lambda (None: leaves.default_mixing)."""
 
     def __init__(self, weights=None, value_weights=None, visits=None, batch=8, device=None, seed=None,
-                 c_puct=C_PUCT, resign=True, seconds=None, mixing=None, rollout_weights=None,
+                 c_puct=C_PUCT, resign=True, resign_threshold=RESIGN_THRESHOLD, seconds=None,
+                 mixing=None, rollout_weights=None,
                  uniform_rollouts=False, rollouts=None):
         self.weights, self.value_weights = weights, value_weights
         self.rollout_policy = None
@@ -75,7 +78,8 @@ class SearchPlayer(Player):
         self.seconds = seconds  # per move, when no time settings say otherwise
         self.time_settings = None
         self.time_left = {}
-        self.resign = resign
+        self.resign, self.resign_threshold = resign, resign_threshold
+        self.hopeless_moves = 0  # our moves in a row whose value was below the threshold
         self.fallback = RandomPlayer(seed)
 
     @property
@@ -121,11 +125,18 @@ class SearchPlayer(Player):
         if best is None:
             return PASS
         log.info("%s: %d visits, value %.3f", board.vertex(best.move), best.visits, best.q)
-        if self.resign and best.visits >= RESIGN_MIN_VISITS and best.q < RESIGN_BELOW:
-            return RESIGN
-        return best.move
+        return RESIGN if self._hopeless(board, best) else best.move
+
+    def _hopeless(self, board, best):
+        """Resign? After RESIGN_MOVES of our moves in a row valued below the threshold, each
+        read RESIGN_MIN_VISITS times, past the opening: one bad reading never resigns a game."""
+        below = best.q < self.resign_threshold and best.visits >= RESIGN_MIN_VISITS
+        self.hopeless_moves = self.hopeless_moves + 1 if below else 0
+        past_opening = board.move_number >= RESIGN_OPENING * board.size * board.size
+        return self.resign and past_opening and self.hopeless_moves >= RESIGN_MOVES
 
     def new_game(self, board):
+        self.hopeless_moves = 0
         for search in self.searches.values():
             if search is not None:
                 search.forget()
