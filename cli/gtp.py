@@ -46,7 +46,7 @@ def add_arguments(parser):
                         "gogo.search.leaves.ROLLOUTS_PER_LEAF)")
     parser.add_argument("--resign-threshold", type=float, metavar="V",
                         help="resign after 3 of our moves in a row valued below V (-1 lost .. 1 won; "
-                        "default -0.9, gogo.players.search.RESIGN_THRESHOLD)")
+                        "default -0.9, gogo.players.base.RESIGN_THRESHOLD); the policy player values its moves by rollouts")
     parser.add_argument("--no-resign", action="store_true", help="never resign")
     parser.add_argument("--seconds", type=float, help="search at most this long per move when the "
                         "GUI sends no time settings")
@@ -56,6 +56,11 @@ def add_arguments(parser):
     parser.add_argument("--random", action="store_true", help="play uniformly random sensible moves")
     parser.add_argument("--device", help="torch device for the nets (default: cuda if present, else cpu)")
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
+
+
+def resign_threshold(args):
+    """The --resign-threshold option as a player's keyword, when given."""
+    return {} if args.resign_threshold is None else {"resign_threshold": args.resign_threshold}
 
 
 def make_player(args):
@@ -69,17 +74,16 @@ def make_player(args):
         log.warning("no bundled weights at %s: playing random moves", nets.DEFAULT_POLICY_WEIGHTS)
         return RandomPlayer(args.seed)
     if not (args.policy_only or args.sample):
-        from gogo.players.search import RESIGN_THRESHOLD, SearchPlayer
+        from gogo.players.search import SearchPlayer
 
-        threshold = RESIGN_THRESHOLD if args.resign_threshold is None else args.resign_threshold
         return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
                             seed=args.seed, seconds=args.seconds, mixing=args.mixing,
                             rollout_weights=args.rollout_weights, uniform_rollouts=args.uniform_rollouts,
-                            rollouts=args.rollouts, resign=not args.no_resign,
-                            resign_threshold=threshold)
+                            rollouts=args.rollouts, resign=not args.no_resign, **resign_threshold(args))
     from gogo.players.policy import PolicyPlayer
 
-    return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed)
+    return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed,
+                        resign=not args.no_resign, **resign_threshold(args))
 
 
 def run(args):

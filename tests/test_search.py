@@ -273,24 +273,43 @@ def test_search_player_without_visits_uses_the_time_it_has(tmp_path, monkeypatch
     assert player.search.children().visits.sum() > 8  # a time limit and no --visits: as many as the time allows
 
 
-def test_the_search_player_resigns_after_several_hopeless_moves_only():
-    from types import SimpleNamespace
+def test_players_resign_after_several_hopeless_moves_only():
+    from gogo.players.base import RESIGN_MOVES, ResignRule
 
-    from gogo.players.search import RESIGN_MOVES, SearchPlayer
-
-    player = SearchPlayer(weights=None, visits=8, device="cpu", seed=1)
+    rule = ResignRule()
     board = Board(9)
     for vertex in ("C3", "G7", "C7", "G3", "E5", "E3", "E7", "C5", "G5"):  # past the opening
         board.play(coords.parse_vertex(vertex, 9))
-    lost, fine = SimpleNamespace(q=-0.95, visits=100), SimpleNamespace(q=-0.5, visits=100)
-    thin = SimpleNamespace(q=-0.99, visits=10)  # too little read to trust
-    answers = [player._hopeless(board, best) for best in (lost, lost, fine, lost, thin, lost, lost)]
-    assert answers == [False, False, False, False, False, False, False]
-    assert [player._hopeless(board, lost) for _ in range(RESIGN_MOVES)][-1]
-    player.new_game(board)
-    assert not player._hopeless(board, lost)
-    opening = Board(9)
-    never = SearchPlayer(weights=None, visits=8, device="cpu", seed=1, resign=False)
-    assert not any(never._hopeless(board, lost) for _ in range(5))
-    early = SearchPlayer(weights=None, visits=8, device="cpu", seed=1)
-    assert not any(early._hopeless(opening, lost) for _ in range(5))
+    lost, fine = -0.95, -0.5
+    answers = [rule.hopeless(board, value, trusted) for value, trusted in
+               ((lost, True), (lost, True), (fine, True), (lost, True), (-0.99, False), (lost, True), (lost, True))]
+    assert answers == [False] * 7  # a fine move, or one read too little, starts the count again
+    assert [rule.hopeless(board, lost) for _ in range(RESIGN_MOVES)][-1]
+    rule.reset()
+    assert not rule.hopeless(board, lost)
+    never = ResignRule(enabled=False)
+    assert not any(never.hopeless(board, lost) for _ in range(5))
+    early = ResignRule()
+    assert not any(early.hopeless(Board(9), lost) for _ in range(5))
+
+
+def test_the_policy_player_resigns_a_lost_game_by_its_rollouts():
+    from gogo.players.base import RESIGN
+    from gogo.players.policy import PolicyPlayer
+
+    lost = Board.from_diagram("""
+        O O . O O O . O O
+        O O O O O O O O O
+        X X X X X X X X X
+        X . X . X . X . X
+        X X X X X X X X X
+        X . X . X . X . X
+        X X X X X X X X X
+        X . X . X . X . X
+        X X X X X X X X X""", to_move=WHITE, komi=7.5)
+    for _ in range(10):  # past the opening
+        lost.play(PASS)
+    player = PolicyPlayer(seed=1)
+    answers = [player.genmove(lost, WHITE) for _ in range(3)]
+    assert answers[-1] == RESIGN and RESIGN not in answers[:-1]
+    assert PolicyPlayer(seed=1, resign=False).genmove(lost, WHITE) != RESIGN

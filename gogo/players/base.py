@@ -19,9 +19,33 @@ import random
 from gogo.go import playout
 from gogo.go.board import PASS
 
-__all__ = ["Player", "RandomPlayer", "PASS", "RESIGN", "TimeSettings"]
+__all__ = ["Player", "RandomPlayer", "PASS", "RESIGN", "ResignRule", "TimeSettings"]
 
 RESIGN = -2  # genmove's answer for resigning (PASS is -1; board points are >= 0)
+RESIGN_THRESHOLD = -0.9  # resign when our move's value is below this...
+RESIGN_MOVES = 3  # ...on this many of our moves in a row...
+RESIGN_OPENING = 0.1  # ...and never in the first tenth of the board's points in moves
+
+
+class ResignRule:
+    """When a player resigns: after RESIGN_MOVES of its moves in a row whose value (its own view,
+    -1 lost .. +1 won) was below the threshold and trusted (read enough), past the opening. One
+    bad reading never resigns a game."""
+
+    def __init__(self, threshold=RESIGN_THRESHOLD, enabled=True):
+        self.threshold, self.enabled = threshold, enabled
+        self.hopeless_moves = 0
+
+    def reset(self):
+        """A new game."""
+        self.hopeless_moves = 0
+
+    def hopeless(self, board, value, trusted=True):
+        """Record this move's value; True when the player should resign now."""
+        below = trusted and value < self.threshold
+        self.hopeless_moves = self.hopeless_moves + 1 if below else 0
+        past_opening = board.move_number >= RESIGN_OPENING * board.size * board.size
+        return self.enabled and past_opening and self.hopeless_moves >= RESIGN_MOVES
 
 
 class TimeSettings:

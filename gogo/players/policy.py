@@ -3,7 +3,9 @@
 It plays the most probable sensible move (legal under the board's ko rule, not filling its own
 eye), or samples from the policy when asked to. It passes when no sensible move is left, and
 also when the opponent has just passed and the position, scored with dead stones removed, is a
-win: the policy net knows nothing about passing.
+win: the policy net knows nothing about passing. It resigns (players.base.ResignRule) when
+rollouts of the bundled rollout policy find the game lost on several of its moves in a row: the
+policy net knows nothing about winning either.
 """
 import logging
 
@@ -12,16 +14,20 @@ import numpy as np
 from gogo import features, nets
 from gogo.go import scoring
 from gogo.go.board import PASS
-from gogo.players.base import Player, RandomPlayer
+from gogo.players.base import RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule
+from gogo.rollouts import policy as rollout_policy
 
 log = logging.getLogger("gogo.policy")
+
+RESIGN_ROLLOUTS = 64  # rollouts that value a position for resigning (about 20 ms on 19x19)
 
 
 class PolicyPlayer(Player):
     """With `weights`, that net on its board size. Without, the bundled net of whatever size the
     board has (gogo/weights/), loaded when a game of that size starts."""
 
-    def __init__(self, weights=None, device=None, sample=False, temperature=1.0, seed=None):
+    def __init__(self, weights=None, device=None, sample=False, temperature=1.0, seed=None, resign=True,
+                 resign_threshold=RESIGN_THRESHOLD):
         self.weights = weights  # None: the bundled nets
         self.device = device
         self.models = {}  # board size -> (Runner, Encoder), or None: no net for that size
@@ -31,6 +37,9 @@ class PolicyPlayer(Player):
         self.temperature = temperature
         self.rng = np.random.default_rng(seed)
         self.fallback = RandomPlayer(seed)
+        self.resign_rule = ResignRule(resign_threshold, resign)
+        self.rollouts = rollout_policy.bundled(19) if resign else None
+        self.seed = seed or 1
 
     def model(self, size):
         """(Runner, Encoder) for a board size, or None when there is no net for it."""
@@ -59,6 +68,8 @@ class PolicyPlayer(Player):
             return self.fallback.genmove(board, color)
         if board.moves and board.moves[-1] == (3 - color, PASS) and self._winning(board, color):
             return PASS
+        if self.rollouts is not None and self.resign_rule.hopeless(board, self._rollout_value(board, color)):
+            return RESIGN
         probabilities, sensible = self.move_probabilities(board, color)
         probabilities = probabilities * sensible
         while probabilities.sum() > 0:
@@ -71,6 +82,15 @@ class PolicyPlayer(Player):
                 return point
             probabilities[index] = 0
         return PASS
+
+    def new_game(self, board):
+        self.resign_rule.reset()
+
+    def _rollout_value(self, board, color):
+        """The mean rollout result for `color` to move (+1 won .. -1 lost)."""
+        self.seed += 1
+        grid, meta = board.with_to_move(color).position
+        return float(self.rollouts.values(grid[None], meta[None], RESIGN_ROLLOUTS, self.seed, board.komi)[0])
 
     @staticmethod
     def _winning(board, color):

@@ -14,17 +14,14 @@ import time
 from gogo import nets
 from gogo.errors import GogoError
 from gogo.go.board import PASS
-from gogo.players.base import RESIGN, Player, RandomPlayer
+from gogo.players.base import RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule
 from gogo.rollouts import policy as rollout_policy
 from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator
 from gogo.search.mcts import C_PUCT, Search
 
 log = logging.getLogger("gogo.engine")
 
-RESIGN_THRESHOLD = -0.9  # resign when the chosen move's value is below this...
-RESIGN_MOVES = 3  # ...on this many of our moves in a row...
-RESIGN_MIN_VISITS = 50  # ...each read at least this much...
-RESIGN_OPENING = 0.1  # ...and never in the first tenth of the board's points in moves
+RESIGN_MIN_VISITS = 50  # a move's value counts towards resigning (players.base.ResignRule) from here
 SAFETY_SECONDS = 0.5  # kept back from every move's budget for the net and the GUI
 MIN_MOVES_LEFT = 20  # main time is spread over at least this many more of our moves
 DEFAULT_VISITS = 400  # per move with no time limit and no --visits: about 2 s on 19x19 on one CPU core
@@ -78,8 +75,7 @@ class SearchPlayer(Player):
         self.seconds = seconds  # per move, when no time settings say otherwise
         self.time_settings = None
         self.time_left = {}
-        self.resign, self.resign_threshold = resign, resign_threshold
-        self.hopeless_moves = 0  # our moves in a row whose value was below the threshold
+        self.resign_rule = ResignRule(resign_threshold, resign)
         self.fallback = RandomPlayer(seed)
 
     @property
@@ -125,18 +121,12 @@ class SearchPlayer(Player):
         if best is None:
             return PASS
         log.info("%s: %d visits, value %.3f", board.vertex(best.move), best.visits, best.q)
-        return RESIGN if self._hopeless(board, best) else best.move
-
-    def _hopeless(self, board, best):
-        """Resign? After RESIGN_MOVES of our moves in a row valued below the threshold, each
-        read RESIGN_MIN_VISITS times, past the opening: one bad reading never resigns a game."""
-        below = best.q < self.resign_threshold and best.visits >= RESIGN_MIN_VISITS
-        self.hopeless_moves = self.hopeless_moves + 1 if below else 0
-        past_opening = board.move_number >= RESIGN_OPENING * board.size * board.size
-        return self.resign and past_opening and self.hopeless_moves >= RESIGN_MOVES
+        if self.resign_rule.hopeless(board, best.q, trusted=best.visits >= RESIGN_MIN_VISITS):
+            return RESIGN
+        return best.move
 
     def new_game(self, board):
-        self.hopeless_moves = 0
+        self.resign_rule.reset()
         for search in self.searches.values():
             if search is not None:
                 search.forget()
