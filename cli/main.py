@@ -22,6 +22,8 @@ COMMANDS = {
     "selfplay": "many games at once by policy nets (or search): SGF, a game store, games/hour",
     "pipeline": "SL -> RL -> value -> evaluation from one config file, resumable",
     "match": "games between two GTP engines: win rate, interval, Elo",
+    "serve": "the web board: play, watch the analysis, load, review and save games in a browser",
+    "review": "a whole game reviewed: winrate and gogo's choice at every move, as SGF (and a PNG)",
 }
 
 

@@ -1,7 +1,6 @@
 """`gogo gtp` under Sabaki's own GTP controller (@sabaki/gtp from npm), run by Node.js."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,19 +9,14 @@ import pytest
 import torch
 
 from gogo import nets
+from npm_packages import npm_install
 
 SESSION = Path(__file__).parent / "js" / "sabaki_session.js"
 
 
 @pytest.fixture(scope="module")
 def node_modules(tmp_path_factory):
-    if not (shutil.which("node") and shutil.which("npm")):
-        pytest.skip("Node.js and npm are needed (apt-get install nodejs npm)")
-    folder = tmp_path_factory.mktemp("npm")
-    done = subprocess.run(["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund",
-                           "@sabaki/gtp@3"], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return folder / "node_modules"
+    return npm_install(tmp_path_factory.mktemp("npm"), "@sabaki/gtp@3")
 
 
 def test_sabaki_controller_session(node_modules, tmp_path):
