@@ -90,6 +90,26 @@ def test_undo_takes_back_the_engines_move_too_and_pass_and_resign_end_the_game(c
         assert receive_until(socket, lambda m: m["type"] == "state")[-1]["result"] == "W+R"
 
 
+class HopelessRule:
+    """A resign rule that finds every position lost."""
+
+    def hopeless(self, board, value, trusted=True):
+        return True
+
+    def reset(self):
+        pass
+
+
+def test_gogo_resigns_when_its_resign_rule_says_so(client):
+    with client.websocket_connect("/ws") as socket:
+        new_game(socket)
+        (game,) = client.app.state.games.values()
+        game.player.resign_rule = HopelessRule()
+        socket.send_json({"type": "play", "row": 4, "col": 4})
+        state = receive_until(socket, lambda m: m["type"] == "state" and m["result"] is not None)[-1]
+        assert state["result"] == "B+R" and state["moves"] == ["E5"]
+
+
 def test_handicap_and_a_board_size_without_nets(client):
     with client.websocket_connect("/ws") as socket:
         state = new_game(socket, size=13, handicap=4, engine="white")

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 
 from gogo.go.board import BLACK, PASS
+from gogo.players.base import RESIGN
+from gogo.players.search import RESIGN_MIN_VISITS
 
 MAX_VISITS = 100_000  # a search "for S seconds" stops here at the latest, to bound the tree's memory
 MAX_CANDIDATES = 20  # moves a snapshot lists
@@ -80,8 +82,13 @@ def think(search, board, visits=None, seconds=None, cancelled=lambda: False, rep
     return snapshot(search, board.to_move)
 
 
-def chosen_move(search, board):
-    """The move to play after this search: the most visited move legal on `board` (under its own
-    ko rule), PASS when there is none."""
+def chosen_move(search, board, resign_rule=None):
+    """The move to play after this search, as gogo.players.search.SearchPlayer.genmove chooses it:
+    the most visited move legal on `board` (under its own ko rule), PASS when there is none, and
+    RESIGN when `resign_rule` (the player's players.base.ResignRule) says the game is lost."""
     best = search.best_child(board, board.to_move)
-    return PASS if best is None else best.move
+    if best is None:
+        return PASS
+    if resign_rule is not None and resign_rule.hopeless(board, best.q, trusted=best.visits >= RESIGN_MIN_VISITS):
+        return RESIGN
+    return best.move

@@ -22,6 +22,7 @@ from gogo.coords import MAX_SIZE, MIN_SIZE
 from gogo.errors import GogoError
 from gogo.go import scoring
 from gogo.go.board import BLACK, PASS, WHITE, IllegalMove, handicap_points, max_fixed_handicap
+from gogo.players.base import RESIGN
 from gogo.records import sgf
 from gogo.review.game import biggest_drops, positions_of, review_moves, review_positions
 from gogo.review.think import chosen_move, think
@@ -345,10 +346,13 @@ class GameSession:
         strength = self.strength
         think(self.player.search, board, None if strength.seconds else strength.visits, strength.seconds,
               cancelled, report)
-        return chosen_move(self.player.search, board)
+        return chosen_move(self.player.search, board, self.player.resign_rule)
 
     def engine_played(self, move):
-        self.add_move(move)
+        if move == RESIGN:
+            self.resign()
+        else:
+            self.add_move(move)
         self.show()
 
     def analyse(self, board, version, cancelled):
