@@ -5,7 +5,7 @@ generation, resumable (training/pipeline.py; configs/ holds examples).
 """
 from pathlib import Path
 
-from cli.train import require_extras
+from cli import extras
 from training.pipeline import STAGES, Pipeline, read_config
 
 
@@ -17,7 +17,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    require_extras("matplotlib")  # the stages run without progress bars
+    extras.require(extras.TRAIN, "matplotlib")  # the stages run without progress bars
     config = read_config(args.config)
     out = args.out or str(Path("runs") / Path(args.config).stem)
     Pipeline(config, out, args.device).run(args.until)

@@ -3,9 +3,9 @@ game searched (gogo.review), written back as SGF with a comment on every move (B
 what the move cost, gogo's choice) and gogo's line as a variation where it preferred another
 move; optionally Black's winrate over the game as a PNG. See docs/web.md.
 """
-import importlib.util
 import sys
 
+from cli import extras
 from gogo.errors import GogoError
 from gogo.players.search import SearchPlayer
 from gogo.records import sgf
@@ -27,8 +27,8 @@ def add_arguments(parser):
 def run(args):
     if args.visits < 1:
         raise GogoError("--visits must be at least 1")
-    if args.png and importlib.util.find_spec("matplotlib") is None:
-        raise GogoError("--png needs matplotlib: pip install -e '.[web]'")
+    if args.png:
+        extras.require(extras.WEB, "matplotlib")
     record = sgf.read_game(args.game)
     player = SearchPlayer(args.weights, args.value_weights, device=args.device)
 

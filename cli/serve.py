@@ -1,14 +1,10 @@
 """`gogo serve`: the web board (gogo.web) on uvicorn. Play gogo on 9x9, 13x13 or 19x19, watch its
 analysis live, load, review and save SGF games, in a browser. See docs/web.md.
 """
-import importlib.util
 import logging
 import sys
 
-from gogo.errors import GogoError
-
-WEB_EXTRAS = "pip install -e '.[web]'"
-
+from cli import extras
 
 def add_arguments(parser):
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, "
@@ -20,14 +16,8 @@ def add_arguments(parser):
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
 
 
-def require_web_extras():
-    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
-    if missing:
-        raise GogoError(f"no module named {', '.join(missing)}: install the web extras with {WEB_EXTRAS}")
-
-
 def run(args):
-    require_web_extras()
+    extras.require(extras.WEB, "starlette", "uvicorn")
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(), format="gogo serve %(levelname)s: %(message)s")
     from gogo.players.search import SearchPlayer  # late: after the check that names the missing extras
     from gogo.web.app import create_app, server

@@ -7,12 +7,11 @@ and defaults) for the library's training function (training/sl.py, rl.py, value.
     gogo train value --sl runs/sl/policy.safetensors --rl runs/rl/policy.safetensors --games 100000 --out runs/value
     gogo train rollout --store stores/all19.npz --out rollout.safetensors --minutes 5
 """
-import importlib.util
 from dataclasses import fields
 from pathlib import Path
 
+from cli import extras
 from gogo import nets
-from gogo.errors import GogoError
 from training import optim, rl, rollout, sl, value
 from training.config import (BASELINES, RLConfig, RolloutConfig, SLConfig, TrainingConfig, ValueConfig,
                              with_recorded)
@@ -24,7 +23,6 @@ KINDS = {
     "value": "value net on self-play positions (the paper's one position per game)",
     "rollout": "the fast rollout policy (patterns, softmax regression) on expert games",
 }
-INSTALL_EXTRAS = "pip install -e .[train] (or ./install.sh --train)"
 
 
 def add_arguments(parser):
@@ -135,14 +133,6 @@ def config_of(cls, args):
     return with_recorded(cls(**{f.name: getattr(args, f.name) for f in fields(cls)}))
 
 
-def require_extras(*modules):
-    """GogoError naming the command that installs the training extras when one of these optional
-    modules is missing (the engine runs without them; training draws its curves and progress)."""
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        raise GogoError(f"no module named {', '.join(missing)}: install the training extras with {INSTALL_EXTRAS}")
-
-
 def run(args):
     if args.kind == "rollout":
         config = RolloutConfig(**{f.name: getattr(args, f.name) for f in fields(RolloutConfig)})
@@ -151,7 +141,7 @@ def run(args):
         print(f"rollout policy: test top-1 {result['top1']:.4f} on {result['positions']} positions; {args.out}")
         return 0
     progress_bar = args.kind != "rl" and not args.no_progress
-    require_extras("matplotlib", *(["tqdm"] if progress_bar else []))
+    extras.require(extras.TRAIN, "matplotlib", *(["tqdm"] if progress_bar else []))
     if args.kind == "sl":
         sl.train(config_of(SLConfig, args))
     elif args.kind == "rl":
