@@ -313,3 +313,37 @@ def test_the_policy_player_resigns_a_lost_game_by_its_rollouts():
     answers = [player.genmove(lost, WHITE) for _ in range(3)]
     assert answers[-1] == RESIGN and RESIGN not in answers[:-1]
     assert PolicyPlayer(seed=1, resign=False).genmove(lost, WHITE) != RESIGN
+
+
+def test_the_search_never_ends_a_game_lost_once_dead_stones_are_removed(monkeypatch):
+    """The search scores two passes by Tromp-Taylor, which counts dead stones as alive; the player
+    checks a pass that would end the game with dead stones removed (players.base.wins_if_game_ends)."""
+    from types import SimpleNamespace
+
+    from gogo.players import search as search_player
+
+    board = Board(9)
+    board.play(coords.parse_vertex("E5", 9), BLACK)
+    board.play(PASS, WHITE)
+    player = search_player.SearchPlayer(visits=8, device="cpu", seed=1)
+    asked = []
+
+    class Stub:
+        visits, batch = 8, 8
+
+        def run(self, position, visits):
+            pass
+
+        def best_child(self, board, color, allow_pass=True):
+            asked.append(allow_pass)
+            return SimpleNamespace(move=PASS if allow_pass else coords.parse_vertex("C3", 9), visits=8, q=0.5)
+
+    monkeypatch.setattr(player, "use", lambda size: True)
+    player.search = Stub()
+    monkeypatch.setattr(search_player, "wins_if_game_ends", lambda board, color: False)
+    assert player.genmove(board, BLACK) == coords.parse_vertex("C3", 9) and asked == [True, False]
+    monkeypatch.setattr(search_player, "wins_if_game_ends", lambda board, color: True)
+    assert player.genmove(board, BLACK) == PASS
+    board.play(coords.parse_vertex("C7", 9), BLACK)  # White's move now: Black did not pass
+    asked.clear()
+    assert player.genmove(board, WHITE) == PASS and asked == [True]

@@ -16,8 +16,8 @@ The board handed to `genmove` is the engine's own: a player must not change it (
 """
 import random
 
-from gogo.go import playout
-from gogo.go.board import PASS
+from gogo.go import playout, scoring
+from gogo.go.board import BLACK, PASS
 
 __all__ = ["Player", "RandomPlayer", "PASS", "RESIGN", "ResignRule", "TimeSettings"]
 
@@ -25,6 +25,18 @@ RESIGN = -2  # genmove's answer for resigning (PASS is -1; board points are >= 0
 RESIGN_THRESHOLD = -0.9  # resign when our move's value is below this...
 RESIGN_MOVES = 3  # ...on this many of our moves in a row...
 RESIGN_OPENING = 0.1  # ...and never in the first tenth of the board's points in moves
+
+
+def opponent_passed(board, color):
+    """Did the opponent of `color` just pass (so that a pass by `color` ends the game)?"""
+    return bool(board.moves) and board.moves[-1] == (3 - color, PASS)
+
+
+def wins_if_game_ends(board, color):
+    """Does `color` win if the game ends now, scored with dead stones removed (gogo.go.scoring, as
+    GNU Go and the GUIs score it, not Tromp-Taylor's every-stone-counts)?"""
+    score = scoring.score_without(board, scoring.dead_chains(board))
+    return score > 0 if color == BLACK else score < 0
 
 
 class ResignRule:

@@ -12,9 +12,9 @@ import logging
 import numpy as np
 
 from gogo import features, nets
-from gogo.go import scoring
 from gogo.go.board import PASS
-from gogo.players.base import RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule
+from gogo.players.base import (RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule, opponent_passed,
+                               wins_if_game_ends)
 from gogo.rollouts import policy as rollout_policy
 
 log = logging.getLogger("gogo.policy")
@@ -66,7 +66,7 @@ class PolicyPlayer(Player):
         if self.model(board.size) is None:
             log.warning("no policy net for %dx%d; playing random moves", board.size, board.size)
             return self.fallback.genmove(board, color)
-        if board.moves and board.moves[-1] == (3 - color, PASS) and self._winning(board, color):
+        if opponent_passed(board, color) and wins_if_game_ends(board, color):
             return PASS
         if self.rollouts is not None and self.resign_rule.hopeless(board, self._rollout_value(board, color)):
             return RESIGN
@@ -91,8 +91,3 @@ class PolicyPlayer(Player):
         self.seed += 1
         grid, meta = board.with_to_move(color).position
         return float(self.rollouts.values(grid[None], meta[None], RESIGN_ROLLOUTS, self.seed, board.komi)[0])
-
-    @staticmethod
-    def _winning(board, color):
-        score = scoring.score_without(board, scoring.dead_chains(board))
-        return score > 0 if color == 1 else score < 0

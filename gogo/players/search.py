@@ -14,7 +14,8 @@ import time
 from gogo import nets
 from gogo.errors import GogoError
 from gogo.go.board import PASS
-from gogo.players.base import RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule
+from gogo.players.base import (RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule, opponent_passed,
+                               wins_if_game_ends)
 from gogo.rollouts import policy as rollout_policy
 from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator
 from gogo.search.mcts import C_PUCT, Search
@@ -118,6 +119,11 @@ class SearchPlayer(Player):
             return self.fallback.genmove(board, color)
         self._search(board.with_to_move(color), color)
         best = self.search.best_child(board, color)
+        if best is not None and best.move == PASS and opponent_passed(board, color) \
+                and not wins_if_game_ends(board, color):
+            # the search scores two passes by Tromp-Taylor, where dead stones count as alive:
+            # never end a game that is lost once they are removed
+            best = self.search.best_child(board, color, allow_pass=False) or best
         if best is None:
             return PASS
         log.info("%s: %d visits, value %.3f", board.vertex(best.move), best.visits, best.q)

@@ -168,12 +168,13 @@ class Search:
         moves, visits, q, priors = self.children()
         return [Child(int(moves[i]), int(visits[i]), float(q[i]), priors[i]) for i in np.argsort(-visits)]
 
-    def best_child(self, board, color):
+    def best_child(self, board, color, allow_pass=True):
         """The root's most visited child whose move `color` may play on `board` under the board's
-        own ko rule (a kept subtree may hold a move the game's superko history forbids); None when
-        there is none."""
+        own ko rule (a kept subtree may hold a move the game's superko history forbids), a pass
+        only when `allow_pass`; None when there is none."""
         return next((child for child in self.ranked_children()
-                     if child.move == PASS or board.is_legal(child.move, color)), None)
+                     if (child.move == PASS and allow_pass) or
+                     (child.move != PASS and board.is_legal(child.move, color))), None)
 
     def principal_variation(self, move=None):
         """The most visited line from the root, or `move` (one of the root's) followed by the most
