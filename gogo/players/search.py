@@ -22,7 +22,7 @@ from gogo.search.mcts import C_PUCT, Search
 
 log = logging.getLogger("gogo.engine")
 
-RESIGN_MIN_VISITS = 50  # a move's value counts towards resigning (players.base.ResignRule) from here
+RESIGN_MIN_VISITS = 20  # a move's value counts towards resigning (players.base.ResignRule) from here
 SAFETY_SECONDS = 0.5  # kept back from every move's budget for the net and the GUI
 MIN_MOVES_LEFT = 20  # main time is spread over at least this many more of our moves
 DEFAULT_VISITS = 400  # per move with no time limit and no --visits: about 2 s on 19x19 on one CPU core
