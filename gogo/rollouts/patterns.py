@@ -18,10 +18,8 @@ tactical facts a 3x3 key already holds: legality, own-eye filling, capture, save
 import numpy as np
 from numba import njit
 
-EMPTY_STATE, WALL_STATE = 0, 1
-OWN_STATES = (2, 3, 4)       # the mover's stone whose chain has 1, 2, >= 3 liberties
-OPPONENT_STATES = (5, 6, 7)  # the opponent's
-STATE_BITS = 3
+EMPTY_STATE, WALL_STATE = 0, 1  # then 2, 3, 4: the mover's stone whose chain has 1, 2, >= 3
+STATE_BITS = 3                  # liberties; 5, 6, 7: the opponent's
 COLOUR_SWAP = np.array([0, 1, 5, 6, 7, 2, 3, 4], np.int64)  # the same point seen by the other player
 
 # (row, column) offsets; a point's padded index moves by row * stride + column
@@ -92,11 +90,6 @@ def canonical_3x3(keys):
 
 def canonical_response(keys):
     return images_response(keys).min(axis=0)
-
-
-def swap_colours_3x3(keys):
-    """The keys of the same points seen by the other player."""
-    return _pack(COLOUR_SWAP[_fields(keys, 8)])
 
 
 def draw_3x3(key):
