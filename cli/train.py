@@ -6,13 +6,14 @@ and defaults) for the library's training function (training/sl.py, rl.py, value.
     gogo train rl --init runs/sl/policy.safetensors --out runs/rl
     gogo train value --sl runs/sl/policy.safetensors --rl runs/rl/policy.safetensors --games 100000 --out runs/value
     gogo train rollout --store stores/all19.npz --out rollout.safetensors --minutes 5
+    torchrun --nproc-per-node 2 -m cli train sl --store stores/all19.npz --out runs/sl   # DDP: docs/cluster.md
 """
 from dataclasses import fields
 from pathlib import Path
 
 from cli import extras
 from gogo import nets
-from training import optim, rl, rollout, sl, value
+from training import distributed, optim, rl, rollout, sl, value
 from training.config import (BASELINES, RLConfig, RolloutConfig, SLConfig, TrainingConfig, ValueConfig,
                              with_recorded)
 from training.stop import StopRequest
@@ -142,12 +143,19 @@ def run(args):
         return 0
     progress_bar = args.kind != "rl" and not args.no_progress
     extras.require(extras.TRAIN, "matplotlib", *(["tqdm"] if progress_bar else []))
+    with distributed.processes(args.device):  # the ranks' process group under torchrun
+        return train(args)
+
+
+def train(args):
     if args.kind == "sl":
         sl.train(config_of(SLConfig, args))
     elif args.kind == "rl":
         rl.train(config_of(RLConfig, args))
     else:
         summary = value.generate_and_train(config_of(ValueConfig, args))
+        if not distributed.is_main():
+            return 0
         print(f"value net: test MSE {summary['test_mse']} on {summary['test_positions']} positions "
               f"(val {summary['val_mse']}); {summary['positions']} positions from {summary['games_played']} "
               f"games at {summary['games_per_hour']:.0f} games/hour; {Path(args.out) / value.SUMMARY}")

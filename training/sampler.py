@@ -88,12 +88,16 @@ class PositionSampler:
     'forfeit')). block_games: the shuffle window, in games. size: the board size (needed only
     when the split holds several). load_state_dict(state, strict=False) accepts a state saved
     for another stream (other data or options) and just goes on from its position.
+    shard=(index, count): one of count processes training together (training/distributed.py):
+    each batch of the stream is cut into count equal slices and this sampler encodes and yields
+    slice index alone (batch_size // count positions); the stream, its position and the state
+    are those of the whole batches, so a state carries over to any count.
     """
 
     def __init__(self, store, split="train", batch_size=256, seed=0, *, one_per_game=False,
                  last_position=False, symmetries=True, value_planes=False, include_passes=False,
                  shuffle=True, epochs=None, drop_last=True, workers=0, size=None, require_winner=False,
-                 exclude_win_by=(), block_games=None, chunk_size=1024, copy=True):
+                 exclude_win_by=(), block_games=None, chunk_size=1024, copy=True, shard=(0, 1)):
         self.store = store if isinstance(store, GameStore) else load_store(store)
         st = self.store
         if not len(st.games(split)):
@@ -104,6 +108,10 @@ class PositionSampler:
                 raise GogoError(f"split {split!r} holds board sizes {sizes.tolist()}: choose one with size=")
             size = int(sizes[0])
         self.size, self.split, self.batch_size, self.seed = size, split, batch_size, seed
+        if batch_size % shard[1] or (shard[1] > 1 and not drop_last):
+            raise GogoError(f"a batch of {batch_size} positions does not split into {shard[1]} equal "
+                            "slices (with drop_last)")
+        self.shard = shard
         one_per_game = one_per_game or last_position
         self.one_per_game, self.symmetries, self.shuffle = one_per_game, symmetries, shuffle
         self.value_planes, self.include_passes = value_planes, include_passes
@@ -239,7 +247,17 @@ class PositionSampler:
 
     def _spec(self, parts):
         local, numbers, syms = (np.concatenate(a) for a in zip(*parts))
-        return self.games[local], numbers, syms
+        keep = self._slices(len(local))
+        return self.games[local[keep]], numbers[keep], syms[keep]
+
+    def _slices(self, positions):
+        """The indices of this shard's slice of each whole batch in a chunk of positions."""
+        index, count = self.shard
+        if count == 1:
+            return slice(None)
+        whole, width = positions // self.batch_size, self.batch_size // count
+        starts = np.arange(whole) * self.batch_size + index * width
+        return (starts[:, None] + np.arange(width)).ravel()
 
     # --- iteration ---
     def __iter__(self):
@@ -287,11 +305,12 @@ class PositionSampler:
         moves = self._table[syms, self.store.moves[flat].astype(np.int64)]
         sign = np.where(self.store.colors[flat] == BLACK, 1, -1)
         results = (self.store.winner[games] * sign).astype(np.float32)
-        for i in range(0, len(games), self.batch_size):
-            j = min(i + self.batch_size, len(games))
-            if j - i < self.batch_size and self.drop_last:
+        width, count = self.batch_size // self.shard[1], self.shard[1]
+        for i in range(0, len(games), width):
+            j = min(i + width, len(games))
+            if j - i < width and self.drop_last:
                 return
-            self.position += j - i
+            self.position += (j - i) * count
             self.batches += 1
             yield Batch(planes[i:j].copy() if self.copy else planes[i:j], moves[i:j], results[i:j],
                         games[i:j], numbers[i:j], syms[i:j])

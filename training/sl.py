@@ -11,6 +11,10 @@ A run lives in one folder: checkpoint.safetensors (net, optimizer, data position
 atomically every checkpoint_every steps), the exported weights (policy.safetensors,
 value.safetensors or dual.safetensors), args.json, log.csv, TensorBoard events and curves.png. Resuming continues a
 killed run exactly: the same batches, the same updates, the same loss curve.
+
+Under torchrun (training/distributed.py) each rank trains on its slice of every batch, DDP
+averages the gradients, the log rows sum the ranks' metrics, rank 0 alone validates and writes the
+run folder, and a stop on any rank stops all at the same step.
 """
 import dataclasses
 import json
@@ -25,7 +29,7 @@ import torch.nn.functional as F
 from gogo import nets
 from gogo.errors import GogoError
 from gogo.records.store import load_store
-from training import optim
+from training import distributed, optim
 from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
 from training.config import as_options
 from training.logs import TrainingLog
@@ -123,11 +127,14 @@ def train(config, options=None, recorded=None):
     options = STREAMS[kind] if options is None else options
     out = Path(config.out)
     checkpoint = run_checkpoint(out, config.resume)
-    out.mkdir(parents=True, exist_ok=True)
+    main = distributed.is_main()
+    if main:
+        out.mkdir(parents=True, exist_ok=True)
     store = load_store(config.store)
     sampler = PositionSampler(store, split="train", batch_size=config.batch, seed=config.seed,
-                              workers=config.workers, symmetries=True, **options)
-    device = nets.pick_device(config.device)
+                              workers=config.workers, symmetries=True,
+                              shard=(distributed.rank(), distributed.world()), **options)
+    device = distributed.device(config.device)
     net = nets.to_device(make_net(config, sampler.size), device)
     base_lr = optim.learning_rate(config.optimizer, config.lr, config.batch)
     optimizer = optim.make_optimizer(net, config.optimizer, base_lr)
@@ -135,19 +142,21 @@ def train(config, options=None, recorded=None):
     if config.resume:
         state = load_checkpoint(checkpoint, net, optimizer)
         sampler.load_state_dict(state["sampler"])
-    else:
+    elif main:
         (out / "args.json").write_text(json.dumps(recorded or as_options("sl", config), indent=1))
     fields = FIELDS[kind]
-    log = TrainingLog(out, fields, resume_step=state["step"] if config.resume else None)
+    log = TrainingLog(out, fields, resume_step=state["step"] if config.resume else None) if main else None
     model = torch.compile(net) if config.compile else net
+    trained = distributed.wrap(model, device)
     val_batches = None
-    if len(store.games("val", sampler.size)):
+    if not len(store.games("val", sampler.size)):  # a small collection may have none: train on, unmeasured
+        if main:
+            print(f"gogo train: no validation games in {config.store} (see gogo data --val): no validation",
+                  file=sys.stderr)
+    elif main:  # rank 0 validates alone, on the net itself (DDP's forward would wait for the others)
         val_batches = held_out_batches(store, "val", config.val_positions, config.batch, options)
-    else:  # a small collection may have no game in the validation split: train on, unmeasured
-        print(f"gogo train: no validation games in {config.store} (see gogo data --val): no validation",
-              file=sys.stderr)
     progress = None
-    if not config.no_progress:
+    if main and not config.no_progress:
         from tqdm import tqdm
 
         progress = tqdm(total=config.steps, initial=state["step"], unit="step", dynamic_ncols=True)
@@ -160,37 +169,39 @@ def train(config, options=None, recorded=None):
             lr = optim.halved(base_lr, state["step"], config.halve_every)
             optim.set_learning_rate(optimizer, lr)
             moves_t, results_t = torch.from_numpy(moves).to(device), torch.from_numpy(results).to(device)
-            losses_, logits = train_step(model, optimizer, torch.from_numpy(planes), moves_t, results_t, device,
+            losses_, logits = train_step(trained, optimizer, torch.from_numpy(planes), moves_t, results_t, device,
                                          kind, config.value_weight)
             window.add(losses_, logits, moves_t)
             state["step"] += 1
-            state["positions"] += len(moves)
+            state["positions"] += len(moves) * distributed.world()
             if progress is not None:
                 progress.update(1)
             step = state["step"]
-            last = step == config.steps or stop()  # a stop request is answered once, here
+            last = step == config.steps or distributed.any_rank(stop())  # a stop is answered once, here
             if step % config.log_every == 0 or step % config.val_every == 0 or last:
                 validate = val_batches and (step % config.val_every == 0 or last)
                 row = window.row(state, lr)
                 if validate:
                     metrics = net_metrics(model, val_batches, device, kind)
                     row.update({f"val_{n}": f"{v:.5f}" for n, v in metrics.items() if n != "positions"})
-                log.write(step, **{f: row.get(f, "") for f in fields})
+                if main:
+                    log.write(step, **{f: row.get(f, "") for f in fields})
                 if progress is not None:
                     progress.set_postfix(pos_s=row["positions_per_s"], loss=row.get("train_loss", row.get("train_mse")))
                 window = Window()
-            if step % config.checkpoint_every == 0 or last:
+            if main and (step % config.checkpoint_every == 0 or last):
                 state["sampler"] = sampler.state_dict()
                 save_checkpoint(checkpoint, net, optimizer, state)
                 export(net, out, config, state, log)
             if last:
                 break
-    if stop.reason:
-        print(f"gogo train: stopped cleanly at step {state['step']} ({stop.reason}); --resume goes on from there",
-              file=sys.stderr)
+    if main and state["step"] < config.steps:
+        print(f"gogo train: stopped cleanly at step {state['step']} ({stop.reason or 'another rank stopped'}); "
+              "--resume goes on from there", file=sys.stderr)
     if progress is not None:
         progress.close()
-    log.close()
+    if main:
+        log.close()
     sampler.close()
 
 
@@ -212,7 +223,12 @@ class Window:
             self.value_loss = (self.value_loss or 0.0) + value_loss.item() * n
 
     def row(self, state, lr):
-        """The log row of the window; adds its time to state["elapsed"]."""
+        """The log row of the window, over the positions of all ranks; adds its time to
+        state["elapsed"]."""
+        policy_loss, value_loss, self.hits, self.count = distributed.total(
+            [self.policy_loss or 0.0, self.value_loss or 0.0, self.hits, self.count])
+        self.policy_loss = None if self.policy_loss is None else policy_loss
+        self.value_loss = None if self.value_loss is None else value_loss
         seconds = time.perf_counter() - self.start
         state["elapsed"] += seconds
         row = {"lr": f"{lr:.6g}", "positions_per_s": f"{self.count / max(seconds, 1e-9):.1f}",

@@ -1,0 +1,84 @@
+"""Training on DDP (training/distributed.py): `gogo train sl` under torchrun with 2 CPU processes
+(gloo) gives one process's losses, resumes on another number of processes, and stops all ranks
+together on SIGTERM."""
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file
+
+from test_train import DETERMINISTIC, arg_list, games, rows, store, train_config  # noqa: F401 (fixtures)
+from training import sl
+from training.sampler import PositionSampler
+
+STEPS = ["--steps", "20", "--checkpoint-every", "10", "--optimizer", "adamw", "--lr", "0.01"]
+
+
+def torchrun(store, out, *extra, processes=2):
+    """`gogo train sl` under torchrun on the CPU, started (not waited for)."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node",
+               str(processes), "-m", "cli", "train", "sl", *arg_list(store, out, "--device", "cpu", *extra)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def finished(process):
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr.decode()[-3000:]
+    return stderr.decode()
+
+
+def assert_same_curves(a, b):
+    """The log rows of two runs, equal up to float rounding (the ranks sum their gradients in
+    another order than one process does)."""
+    assert [r["step"] for r in a] == [r["step"] for r in b]
+    for x, y in zip(a, b):
+        for name in DETERMINISTIC:
+            same = x[name] == y[name] or abs(float(x[name]) - float(y[name])) < 2e-4
+            assert same, (x["step"], name, x[name], y[name])
+
+
+def test_each_shard_holds_its_slice_of_the_whole_batch(store):
+    whole = PositionSampler(store, batch_size=16, seed=3)
+    shards = [PositionSampler(store, batch_size=16, seed=3, shard=(i, 2)) for i in range(2)]
+    for _ in range(100):  # past a chunk (1,024 positions) and an epoch of the tiny store
+        batch, halves = next(whole), [next(s) for s in shards]
+        assert np.array_equal(np.concatenate([h.planes for h in halves]), batch.planes)
+        assert np.array_equal(np.concatenate([h.moves for h in halves]), batch.moves)
+    assert all(s.state_dict() == whole.state_dict() for s in shards)
+
+
+def test_two_processes_train_as_one_and_a_run_resumes_on_another_number(store, tmp_path):
+    one = tmp_path / "one"
+    sl.train(train_config(store, one, *STEPS))
+    two = tmp_path / "two"
+    finished(torchrun(store, two, *STEPS))
+    assert_same_curves(rows(two), rows(one))
+    weights, ddp = load_file(str(one / "policy.safetensors")), load_file(str(two / "policy.safetensors"))
+    assert all(torch.allclose(weights[k], ddp[k], atol=1e-4) for k in weights)
+    # begun on one process, resumed on two
+    mixed = tmp_path / "mixed"
+    sl.train(train_config(store, mixed, *STEPS[2:], "--steps", "10"))
+    finished(torchrun(store, mixed, *STEPS, "--resume"))
+    assert_same_curves(rows(mixed), rows(one))
+    # and a run of two going on in one process
+    sl.train(train_config(store, two, "--steps", "30", "--resume"))
+    assert [int(r["step"]) for r in rows(two)][-2:] == [25, 30]
+
+
+def test_sigterm_stops_every_rank_at_one_step_with_a_checkpoint(store, tmp_path):
+    out = tmp_path / "run"
+    process = torchrun(store, out, "--steps", "100000", "--checkpoint-every", "100000")
+    deadline = time.time() + 240
+    while not (out / "log.csv").exists() or len(rows(out)) < 2:
+        assert process.poll() is None and time.time() < deadline, process.communicate()[1].decode()[-3000:]
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)  # torchrun passes it on to both ranks
+    _, stderr = process.communicate(timeout=120)
+    assert b"stopped cleanly" in stderr, stderr.decode()[-3000:]
+    trainer = json.loads(safe_open(str(out / "checkpoint.safetensors"), "pt").metadata()["trainer"])
+    assert int(rows(out)[-1]["step"]) == trainer["step"] < 100000
