@@ -1,6 +1,6 @@
 """Training on DDP (training/distributed.py): `gogo train sl` under torchrun with 2 CPU processes
 (gloo) gives one process's losses, resumes on another number of processes, and stops all ranks
-together on SIGTERM."""
+together on SIGTERM; `gogo train value` gives one process's value net."""
 import json
 import signal
 import subprocess
@@ -8,22 +8,28 @@ import sys
 import time
 
 import numpy as np
+import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
+from cli.main import main
 from test_train import DETERMINISTIC, arg_list, games, rows, store, train_config  # noqa: F401 (fixtures)
+from test_value import weights  # noqa: F401 (a fixture)
 from training import sl
 from training.sampler import PositionSampler
 
 STEPS = ["--steps", "20", "--checkpoint-every", "10", "--optimizer", "adamw", "--lr", "0.01"]
 
 
-def torchrun(store, out, *extra, processes=2):
-    """`gogo train sl` under torchrun on the CPU, started (not waited for)."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node",
-               str(processes), "-m", "cli", "train", "sl", *arg_list(store, out, "--device", "cpu", *extra)]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def torchrun(store, out, *extra):
+    """`gogo train sl` under torchrun on 2 CPU processes, started (not waited for)."""
+    return launch("sl", *arg_list(store, out, "--device", "cpu", *extra))
+
+
+def launch(*command):
+    return subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+                             "-m", "cli", "train", *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def finished(process):
@@ -82,3 +88,18 @@ def test_sigterm_stops_every_rank_at_one_step_with_a_checkpoint(store, tmp_path)
     assert b"stopped cleanly" in stderr, stderr.decode()[-3000:]
     trainer = json.loads(safe_open(str(out / "checkpoint.safetensors"), "pt").metadata()["trainer"])
     assert int(rows(out)[-1]["step"]) == trainer["step"] < 100000
+
+
+def test_the_value_net_of_two_processes_is_one_process_s(weights, tmp_path):
+    def options(out):
+        return ["--sl", weights[0], "--rl", weights[1], "--games", "40", "--batch-games", "20", "--held-out", "0.25",
+                "--out", str(out), "--net", "tiny", "--batch", "8", "--steps", "10", "--workers", "0",
+                "--no-progress", "--log-every", "5", "--val-every", "5", "--checkpoint-every", "5", "--device", "cpu"]
+    assert main(["train", "value", *options(tmp_path / "one")]) == 0
+    finished(launch("value", *options(tmp_path / "two")))
+    one, two = (json.loads((tmp_path / run / "summary.json").read_text()) for run in ("one", "two"))
+    for name in ("test_mse", "val_mse"):
+        assert one.pop(name) == pytest.approx(two.pop(name), abs=1e-4)
+    for name in ("store", "seconds", "games_per_hour"):  # where it is, how fast
+        one.pop(name), two.pop(name)
+    assert one == two and one["steps"] == 10

@@ -14,11 +14,16 @@ folder; the checkpoint holds nothing about the number of ranks, so a run resumes
 """
 import os
 from contextlib import contextmanager
+from datetime import timedelta
 
 import torch
 import torch.distributed as dist
 
 from gogo import nets
+
+# How long a collective waits for the other ranks: long enough for rank 0 to play `gogo train
+# value`'s games while the others wait (a rank that dies is torchrun's to notice: it ends the rest)
+TIMEOUT = timedelta(hours=24)
 
 
 def launched():
@@ -36,7 +41,7 @@ def processes(device=None):
     cuda = nets.pick_device(device).type == "cuda"
     if cuda:
         torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
-    dist.init_process_group("nccl" if cuda else "gloo")
+    dist.init_process_group("nccl" if cuda else "gloo", timeout=TIMEOUT)
     try:
         yield
     finally:
@@ -54,6 +59,12 @@ def world():
 def is_main():
     """Whether this process writes the run's files (rank 0, or the only process)."""
     return rank() == 0
+
+
+def barrier():
+    """Wait until every rank is here (e.g. for files rank 0 writes and the others then read)."""
+    if world() > 1:
+        dist.barrier()
 
 
 def device(name=None):

@@ -24,6 +24,9 @@ Files in the run folder:
 - the training run of `gogo train sl --value` (training/sl.py: checkpoint, exact resume, log.csv,
   curves, validation MSE) on the last position of each game; value.safetensors; summary.json with
   the generation numbers and the MSE on the val and test splits.
+
+Under torchrun (training/distributed.py) rank 0 plays the games while the other ranks wait, then
+all train on the store together, and rank 0 measures and writes the summary.
 """
 import json
 import sys
@@ -40,7 +43,7 @@ from gogo.records.store import SPLITS, load_store, save_store
 from selfplay.export import as_store_arrays
 from selfplay.games import Games, concatenate, play
 from selfplay.movers import PolicyMover, RandomMover
-from training import sl
+from training import distributed, sl
 from training.checkpoint import CHECKPOINT
 from training.config import as_options
 from training.metrics import held_out_batches, net_metrics
@@ -164,7 +167,8 @@ def write_store(batches, path, settings):
 
 def train(config):
     """Train (or resume, if out holds a checkpoint) the value net on out/value-data.npz, then
-    measure MSE on the val and test splits; writes and returns the summary."""
+    measure MSE on the val and test splits; writes and returns the summary (rank 0; the other
+    ranks of a torchrun launch return None)."""
     out = Path(config.out)
     data = out / DATA
     store = load_store(data)
@@ -173,6 +177,8 @@ def train(config):
             raise GogoError(f"no {split} games in {data}; play more games or hold out a larger fraction")
     training = config.training(data, resume=(out / CHECKPOINT).exists())
     sl.train(training, VALUE_DATA, recorded=as_options("value", config) | asdict(training))
+    if not distributed.is_main():
+        return None
     device = nets.pick_device(config.device)
     net = nets.to_device(nets.load(out / f"{nets.VALUE}.safetensors", kind=nets.VALUE), device)
     summary = {"store": str(data), **store.info.get("generation", {}),
@@ -186,10 +192,14 @@ def train(config):
 
 
 def generate_and_train(config):
-    """All of `gogo train value` (a ValueConfig): the data, then the net; returns the summary.
-    Refuses to start afresh over an earlier run's data unless resuming."""
+    """All of `gogo train value` (a ValueConfig): the data, then the net; returns the summary
+    (None on ranks other than 0). Refuses to start afresh over an earlier run's data unless
+    resuming."""
     out = Path(config.out)
     if not config.resume and (out / CHUNKS).exists():
         raise GogoError(f"{out} already holds a run; use --resume or another --out")
-    generate(config)
+    distributed.barrier()  # every rank has looked before rank 0 writes
+    if distributed.is_main():
+        generate(config)
+    distributed.barrier()  # rank 0's data is there for all
     return train(config)
