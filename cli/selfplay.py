@@ -2,6 +2,10 @@
 store, with the games/hour they were played at.
 
     gogo selfplay --weights policy.safetensors --games 512 --batch 256 --out games/
+    gogo selfplay --weights policy.safetensors --games 512 --batch 32 --out games/ --ray --workers 8
+
+With --ray the batches are played by Ray workers on this machine or a cluster (selfplay/cluster.py,
+docs/cluster.md); without it Ray is not imported.
 
 A policy mover samples from the net's softmax (temperature 1, as RL plays) over the sensible
 points, or takes the most probable one with --greedy (selfplay/movers.py, selfplay/games.py).
@@ -15,10 +19,9 @@ import torch
 
 from gogo import nets
 from gogo.errors import GogoError
-from gogo.go.rules import BLACK
 from gogo.records.store import save_store
 from selfplay.export import as_store_arrays, write_sgfs
-from selfplay.games import DEFAULT_KOMI, concatenate, play
+from selfplay.games import DEFAULT_KOMI, black_and_white, concatenate, play
 from selfplay.movers import PolicyMover, SearchMover
 
 
@@ -39,6 +42,10 @@ def add_arguments(parser):
     parser.add_argument("--device", help="torch device (default: cuda if present)")
     parser.add_argument("--out", help="folder for the SGF files and games.npz (game store format)")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                        help="play on Ray workers: alone, on a Ray started here; or the cluster at ADDRESS "
+                        "(auto: the one `ray start` joined this machine to); needs --out")
+    parser.add_argument("--workers", type=int, default=1, help="--ray: worker processes (default %(default)s)")
 
 
 def make_mover(weights, args):
@@ -56,17 +63,10 @@ def make_mover(weights, args):
     return PolicyMover(net, args.device, args.temperature, args.greedy)
 
 
-def run(args):
-    if args.net and (args.search or args.opponent):
-        raise GogoError("--net (random weights) plays policy-only games against itself")
-    weights = args.weights or nets.DEFAULT_POLICY_WEIGHTS
-    black = make_mover(args.weights, args)
-    movers = [black] if args.opponent is None else [black, make_mover(args.opponent, args)]
-    size = args.size if args.net else nets.read_config(weights).board_size
+def play_here(movers, size, names, args):
+    """The games, played in this process one batch after another."""
+    assign = black_and_white(len(movers))
     rng = np.random.default_rng(args.seed)
-    assign = (lambda m, games, colors: np.where(colors == BLACK, 0, len(movers) - 1))
-    names = ("gogo", "gogo") if args.opponent is None else (Path(args.weights or "bundled").stem,
-                                                            Path(args.opponent).stem)
     batches, played = [], 0
     while played < args.games:
         count = min(args.batch, args.games - played)
@@ -77,13 +77,48 @@ def run(args):
         played += count
         print(f"{played}/{args.games} games, {games.stats()['games_per_hour']:.0f} games/hour",
               file=sys.stderr, flush=True)
-    everything = concatenate(batches)
+    return concatenate(batches)
+
+
+def on_ray(movers, size, names, args):
+    """The games, played by Ray workers (selfplay/cluster.py), and the summary's cluster fields."""
+    if args.search or not args.out:
+        raise GogoError("--ray plays policy games (no --search) and needs --out for its batches")
+    from selfplay import cluster
+
+    players = [(m.runner.net, m.temperature, m.greedy) for m in movers]
+    settings = {"games": args.games, "batch": args.batch, "seed": args.seed, "size": size, "komi": args.komi,
+                "version": cluster.weights_version([net for net, _, _ in players])}
+
+    def on_batch(index, games):
+        write_sgfs(games, args.out, names, first_index=index * args.batch)
+        print(f"batch {index} done: {len(games)} games", file=sys.stderr, flush=True)
+
+    games, retried = cluster.selfplay(players, args.workers, args.out, settings, args.ray, on_batch)
+    return games, {"ray": args.ray, "workers": args.workers, "weights_version": settings["version"],
+                   "batches_retried": retried}
+
+
+def run(args):
+    if args.net and (args.search or args.opponent):
+        raise GogoError("--net (random weights) plays policy-only games against itself")
+    weights = args.weights or nets.DEFAULT_POLICY_WEIGHTS
+    black = make_mover(args.weights, args)
+    movers = [black] if args.opponent is None else [black, make_mover(args.opponent, args)]
+    size = args.size if args.net else nets.read_config(weights).board_size
+    names = ("gogo", "gogo") if args.opponent is None else (Path(args.weights or "bundled").stem,
+                                                            Path(args.opponent).stem)
+    extra = {}
+    if args.ray:
+        everything, extra = on_ray(movers, size, names, args)
+    else:
+        everything = play_here(movers, size, names, args)
     if args.out:
         save_store(as_store_arrays(everything, seed=args.seed), Path(args.out) / "games.npz")
     summary = {"weights": f"random {args.net}" if args.net else str(weights),
                "opponent": args.opponent, "threads": torch.get_num_threads(),
                "search_visits": args.search, "device": str(nets.pick_device(args.device)),
-               "batch": args.batch, **everything.stats()}
+               "batch": args.batch, **extra, **everything.stats()}
     print(json.dumps(summary) if args.json else
           f"{summary['games']} games in {summary['seconds']} s: {summary['games_per_hour']:.0f} games/hour, "
           f"{summary['moves_per_s']:.0f} moves/s, {summary['mean_length']} moves a game, "

@@ -75,6 +75,12 @@ def concatenate(batches):
                  np.concatenate([b.score for b in batches]), sum(b.seconds for b in batches))
 
 
+def black_and_white(movers):
+    """play()'s assign for `gogo selfplay`: one mover plays both colours, or of two the first is
+    Black and the second White."""
+    return lambda move_number, games, colors: np.where(colors == BLACK, 0, movers - 1)
+
+
 def half_and_half(count):
     """Colours for `count` games of mover 0 against mover 1, mover 0 Black in the first half
     (rounded up) and White in the rest: which games mover 0 is Black in, and play()'s assign."""
