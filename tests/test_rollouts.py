@@ -306,3 +306,22 @@ def test_bench_search_with_rollouts_beside_the_nets():
 
     result = bench_search(9, 0.5, net="tiny", batch=4, device="cpu", mixing=0.5)
     assert result["visits_per_second"] > 0 and result["lambda"] == 0.5 and result["rollouts_per_leaf"] == 4
+
+
+def test_the_rollout_policy_gives_priors_where_there_are_no_nets():
+    from gogo.search.leaves import RolloutEvaluator
+
+    b = board("""
+        . . . . .
+        . X O . .
+        . . X . .
+        . . . . .
+        . . . . .""", to_move=WHITE)
+    policy = rollout_policy.bundled(5)
+    grids, metas = map(np.stack, zip(*[b.position] * 2))
+    priors, sensible, values = RolloutEvaluator(policy, rollouts=2)(grids, metas, 0.5)
+    logits = policy.move_logits(b)
+    assert sensible[0].sum() == len(logits) and abs(priors[0].sum() - 1) < 1e-5
+    best = max(logits, key=logits.get)
+    assert int(np.argmax(priors[0])) == coords.index_of_point(best, 5)
+    assert values.shape == (2,)

@@ -223,7 +223,9 @@ def test_search_player_takes_the_bundled_nets_for_the_board_size():
     assert player.evaluator.mixing == default_mixing(True, True)
     assert player.use(19)  # the policy net; no value net bundled: rollouts alone
     assert player.evaluator.value is None and player.evaluator.mixing == 1
-    assert not player.use(13)
+    assert player.use(13) and player.can_search(13)  # no nets: the rollout policy alone
+    assert player.evaluator.value is None and player.evaluator.rollout_policy is not None
+    assert not SearchPlayer(visits=16, device="cpu", uniform_rollouts=True).can_search(13)
     for size in (9, 13):  # one player across games of different sizes
         board = Board(size, komi=7.5)
         player.new_game(board)

@@ -114,7 +114,7 @@ def test_handicap_and_a_board_size_without_nets(client):
     with client.websocket_connect("/ws") as socket:
         state = new_game(socket, size=13, handicap=4, engine="white")
         assert len(state["black"]) == 4 and state["to_move"] == "W" and not state["nets"]
-        # no net for 13x13: gogo answers with a random sensible move and no analysis
+        assert not state["search"]  # these tests play without the rollout policy: random moves
         state = receive_until(socket, lambda m: is_state(m, thinking=False) and len(m["moves"]) == 1)[-1]
         assert len(state["white"]) == 1
 

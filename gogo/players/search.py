@@ -17,7 +17,7 @@ from gogo.go.board import PASS
 from gogo.players.base import (RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule, opponent_passed,
                                wins_if_game_ends)
 from gogo.rollouts import policy as rollout_policy
-from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator
+from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator, RolloutEvaluator
 from gogo.search.mcts import C_PUCT, Search
 
 log = logging.getLogger("gogo.engine")
@@ -92,6 +92,12 @@ class SearchPlayer(Player):
         self.search = self.searches[size]
         return self.search is not None
 
+    def can_search(self, size):
+        """Whether this player searches on a size x size board (without loading anything): with
+        its nets for the size, or with the rollout policy alone where it has none."""
+        has_nets = nets.weights_for(nets.PRIORS, size, self.weights) is not None
+        return has_nets or (self.rollout_policy is not None and self.weights is None)
+
     def _nets_for(self, size):
         """(priors, value net or None) weights files for a board size; priors None: no nets."""
         priors = nets.weights_for(nets.PRIORS, size, self.weights)
@@ -103,7 +109,7 @@ class SearchPlayer(Player):
     def _load(self, size):
         priors_path, value_path = self._nets_for(size)
         if priors_path is None:
-            return None
+            return self._rollouts_only(size)
         policy = nets.load(priors_path, kind=nets.POLICY)
         value = nets.load(value_path, kind=nets.VALUE, board_size=size) if value_path else None
         evaluator = NetEvaluator(policy, value, self.device, rollouts=self.rollouts, seed=self.seed,
@@ -112,6 +118,14 @@ class SearchPlayer(Player):
                  priors_path, value_path or "none", "pattern" if self.rollout_policy else "uniform",
                  evaluator.mixing)
         return Search(evaluator, batch=self.batch, c_puct=self.c_puct)
+
+    def _rollouts_only(self, size):
+        """A board size with no nets: the rollout policy's priors and rollouts, or None without it."""
+        if self.rollout_policy is None or self.weights is not None:
+            return None
+        log.info("search on %dx%d: no nets; priors and values from the rollout policy", size, size)
+        return Search(RolloutEvaluator(self.rollout_policy, self.rollouts, self.seed), batch=self.batch,
+                      c_puct=self.c_puct)
 
     def genmove(self, board, color):
         if not self.use(board.size):

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from gogo.coords import index_of_point
 from gogo.go import rules
 from gogo.go.playout import _random_below, _scrambled, mean_result
 from gogo.go.rules import (BLACK, WHITE, EMPTY, COLOR, STRIDE, SIZE, TO_MOVE, PASSES, KO_POINT,
@@ -215,6 +216,36 @@ def logit_of(weights, features, count):
     for k in range(count):
         total += weights[features[k]]
     return total
+
+
+@njit(cache=True)
+def move_priors(grids, metas, tables, priors, sensible):
+    """For each position: the policy's softmax over the mover's sensible moves, by move index,
+    into priors[i] (0 elsewhere), and which moves those are into sensible[i]."""
+    points = grids.shape[2]
+    pst = pattern_state.new_state(points)
+    candidates, counts = np.empty(points, np.int64), np.empty(points, np.int64)
+    features = np.empty((points, MAX_FEATURES), np.int64)
+    row_of, logits = np.full(points, -1, np.int64), np.empty(points)
+    for i in range(grids.shape[0]):
+        grid, meta = grids[i], metas[i]
+        pattern_state.reset(grid, meta, pst)
+        n = candidate_features(grid, meta, pst, tables, meta[TO_MOVE], last_move(grid, meta), candidates,
+                               features, counts, row_of)
+        priors[i, :] = 0.0
+        sensible[i, :] = False
+        best = -np.inf
+        for k in range(n):
+            logits[k] = logit_of(tables.weights, features[k], counts[k])
+            best = max(best, logits[k])
+        total = 0.0
+        for k in range(n):
+            logits[k] = np.exp(logits[k] - best)
+            total += logits[k]
+        for k in range(n):
+            index = index_of_point(candidates[k], meta[SIZE])
+            priors[i, index] = logits[k] / total
+            sensible[i, index] = True
 
 
 # --- rollouts ------------------------------------------------------------------------------------

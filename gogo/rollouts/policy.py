@@ -68,6 +68,15 @@ class RolloutPolicy:
                                        kernels.last_move(grid, meta), points, features, counts, row_of)
         return {int(points[i]): float(self.weights[features[i, :counts[i]]].sum()) for i in range(n)}
 
+    def move_priors(self, grids, metas):
+        """(priors float32 [B, size*size], sensible bool [B, size*size]): the policy's softmax over
+        each position's sensible moves, as the search's priors (for board sizes with no nets)."""
+        size = int(metas[0][rules.SIZE])
+        priors = np.empty((len(grids), size * size))
+        sensible = np.empty((len(grids), size * size), np.bool_)
+        kernels.move_priors(grids, metas, self.tables, priors, sensible)
+        return priors.astype(np.float32), sensible
+
     def rollout_scores(self, board, count, seed=1):
         """(total moves, each rollout's area score for Black without komi) from a Board."""
         return kernels.run_rollouts(*board.position, count, seed, self.tables)

@@ -1,5 +1,6 @@
 """Leaf evaluation for the search by the nets: priors from the policy net; values from the value
-net, from rollouts scored by Tromp-Taylor with komi, or AlphaGo's mix of the two.
+net, from rollouts scored by Tromp-Taylor with komi, or AlphaGo's mix of the two. Where there
+are no nets, the rollout policy alone gives both (RolloutEvaluator).
 
 Rollouts are played by the rollout policy (gogo.rollouts: AlphaGo's fast pattern policy) when one
 is given, else they are uniform random playouts. Either way they run in a second thread while the
@@ -69,3 +70,25 @@ class NetEvaluator:
         `board`, over the move indices."""
         planes = self.encoder.encode(board)[None, :features.NUM_PLANES]
         return self.policy.policy(planes)[0]
+
+
+class RolloutEvaluator:
+    """A leaf evaluator with no nets, for board sizes that have none: priors from the rollout
+    policy's softmax, values from its rollouts (a pattern-playout engine, as Go programs were
+    before nets)."""
+
+    value = None
+    mixing = 1.0
+
+    def __init__(self, rollout_policy, rollouts=ROLLOUTS_PER_LEAF, seed=1):
+        self.rollout_policy, self.rollouts, self.seed = rollout_policy, rollouts, seed
+
+    def __call__(self, grids, metas, komi):
+        priors, sensible = self.rollout_policy.move_priors(grids, metas)
+        self.seed += 1
+        return priors, sensible, self.rollout_policy.values(grids, metas, self.rollouts, self.seed, komi)
+
+    def move_probabilities(self, board):
+        """The rollout policy's move probabilities for the player to move, over the move indices."""
+        grid, meta = board.position
+        return self.rollout_policy.move_priors(grid[None], meta[None])[0][0]

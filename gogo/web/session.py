@@ -194,7 +194,7 @@ class GameSession:
             "engine": ENGINE_NAMES[self.engine_color],
             "strength": dataclasses.asdict(self.strength), "analysing": self.analysing,
             "result": self.result or (self.record.result if self.at_end else None),
-            "nets": self.has_nets(board.size),
+            "nets": self.has_nets(board.size), "search": self.player.can_search(board.size),
             "thinking": self.engine_to_move(board), "reviewed": self.review is not None,
             "players": {"B": self.record.black_player, "W": self.record.white_player},
         }
@@ -334,7 +334,7 @@ class GameSession:
         board = self.board()
         if self.engine_to_move(board):
             self.start(lambda cancelled: self.engine_move(board, self.version, cancelled), self.engine_played)
-        elif self.analysing and board.passes < 2 and self.has_nets(board.size):
+        elif self.analysing and board.passes < 2 and self.player.can_search(board.size):
             self.start(lambda cancelled: self.analyse(board, self.version, cancelled))
 
     def engine_move(self, board, version, cancelled):

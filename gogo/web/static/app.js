@@ -53,7 +53,10 @@ function onState(state) {
 function statusText(state) {
   if (state.result) return `Result: ${state.result}`;
   const side = state.to_move === "B" ? "Black" : "White";
-  const engine = state.nets ? "" : ` (no net for ${state.size}×${state.size}: gogo plays random moves, no analysis)`;
+  const size = `${state.size}×${state.size}`;
+  const engine = state.nets ? "" : state.search
+    ? ` (no net for ${size}: gogo searches with its rollout policy alone)`
+    : ` (no net for ${size}: gogo plays random moves, no analysis)`;
   const passed = state.last === "pass" ? " (the last move was a pass)" : "";
   return (state.thinking ? `gogo (${side}) is thinking…` : `${side} to move`) + passed + engine;
 }
