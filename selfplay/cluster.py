@@ -16,7 +16,6 @@ OUT/games.npz is written from the batches in order: the same game store as the o
 Ray is imported by this module alone, which only --ray imports.
 """
 import hashlib
-import json
 import os
 import time
 from collections import deque
@@ -28,8 +27,8 @@ import torch
 from ray.exceptions import RayActorError
 
 from gogo.errors import GogoError
-from gogo.files import atomic_path
-from selfplay.games import Games, black_and_white, concatenate, play
+from selfplay.export import check_settings, load_games, save_games
+from selfplay.games import black_and_white, concatenate, play
 from selfplay.movers import PolicyMover
 
 BATCHES = "batches"
@@ -86,7 +85,7 @@ def play_batches(workers, out, settings, on_batch=None):
     in batch order, the times a batch was handed out again)."""
     folder = Path(out) / BATCHES
     folder.mkdir(parents=True, exist_ok=True)
-    check_settings(folder / "settings.json", settings)
+    check_settings(folder / "settings.json", settings, "self-play batches")
     total, batch = settings["games"], settings["batch"]
     counts = [min(batch, total - start) for start in range(0, total, batch)]
     todo = deque(i for i in range(len(counts)) if not batch_path(folder, i).exists())
@@ -108,36 +107,17 @@ def play_batches(workers, out, settings, on_batch=None):
             todo.appendleft(index)
             retried += 1
             continue
-        save_batch(batch_path(folder, index), games, settings["version"])
+        save_games(batch_path(folder, index), games, version=settings["version"])
         if on_batch:
             on_batch(index, games)
-    return concatenate([load_batch(batch_path(folder, i), settings) for i in range(len(counts))]), retried
-
-
-def check_settings(path, settings):
-    """Batches on disk are only resumed by a run with the same settings."""
-    if path.exists() and json.loads(path.read_text()) != settings:
-        raise GogoError(f"{path.parent} holds self-play batches made with other settings: {path.read_text()} "
-                        f"(now {json.dumps(settings)})")
-    path.write_text(json.dumps(settings, indent=1))
+    stored = [load_games(batch_path(folder, i), settings["size"], settings["komi"])[0] for i in range(len(counts))]
+    return concatenate(stored), retried
 
 
 def batch_path(folder, index):
     return Path(folder) / f"batch-{index:06d}.npz"
 
 
-def save_batch(path, games, version):
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        np.savez(f, moves=np.concatenate(games.moves), colors=np.concatenate(games.colors),
-                 lengths=np.array([len(m) for m in games.moves]), winner=games.winner, score=games.score,
-                 seconds=games.seconds, version=version)
-
-
-def load_batch(path, settings):
-    with np.load(path, allow_pickle=False) as z:
-        ends = np.cumsum(z["lengths"])[:-1]
-        return Games(settings["size"], float(settings["komi"]), np.split(z["moves"], ends),
-                     np.split(z["colors"], ends), z["winner"], z["score"], float(z["seconds"]))
 
 
 def selfplay(players, workers, out, settings, address="local", on_batch=None):
@@ -149,3 +129,35 @@ def selfplay(players, workers, out, settings, address="local", on_batch=None):
     games, retried = play_batches(actors, out, settings, on_batch)
     games.seconds = time.perf_counter() - start
     return games, retried
+
+
+# --- the driver's own ceiling ------------------------------------------------------------------
+
+@ray.remote(num_cpus=0, max_concurrency=1000)
+class StandIn:
+    """Stand-in workers (one thread each in one process) that play no game: they wait as long as a
+    batch takes and hand back the same real one, so the driver alone is measured."""
+
+    def __init__(self, games, seconds):
+        self.games, self.seconds = games, seconds
+
+    def play(self, seed, index, count, size, komi):
+        time.sleep(self.seconds)
+        return self.games
+
+
+def driver_ceiling(games, workers, seconds, batches, out, per_process=25):
+    """Games/s the driver takes in and stores from `workers` stand-ins, each handing back `games`
+    (a real batch) every `seconds`, over `batches` batches written to out (Ray already connected)."""
+    stand_ins = [StandIn.remote(games, seconds) for _ in range(-(-workers // per_process))]
+    handles = [stand_ins[i % len(stand_ins)] for i in range(workers)]
+    settings = {"games": batches * len(games), "batch": len(games), "seed": 0, "size": games.size,
+                "komi": games.komi, "version": "stand-in"}
+    ray.get([s.__ray_ready__.remote() for s in stand_ins])  # started: their start-up is not the driver's
+    start = time.perf_counter()
+    play_batches(handles, out, settings)
+    elapsed = time.perf_counter() - start
+    offered = workers * len(games) / seconds
+    return {"workers": workers, "games_per_batch": len(games), "seconds_per_batch": seconds,
+            "offered_games_per_s": round(offered, 1), "stored_games_per_s": round(batches * len(games) / elapsed, 1),
+            "elapsed_s": round(elapsed, 2)}

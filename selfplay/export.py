@@ -1,5 +1,6 @@
-"""Games (selfplay.games) written out: one SGF file per game, and the arrays of a game store
-(gogo.records.store), which `gogo train` and `gogo eval` read."""
+"""Games (selfplay.games) written out: one SGF file per game, the arrays of a game store
+(gogo.records.store), which `gogo train` and `gogo eval` read, and the batch files that runs resume
+from (value data chunks, Ray self-play batches)."""
 import hashlib
 import json
 import time
@@ -8,8 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from gogo import coords
+from gogo.errors import GogoError
+from gogo.files import atomic_path
 from gogo.go.rules import BLACK, WHITE
 from gogo.records import sgf, store
+from selfplay.games import Games
 
 
 def _record(games, g, names):
@@ -30,6 +34,33 @@ def write_sgfs(games, folder, names=("gogo", "gogo"), first_index=0):
     for g in range(len(games)):
         path = folder / f"game-{first_index + g:06d}.sgf"
         path.write_bytes(sgf.write_game(_record(games, g, names)))
+
+
+def save_games(path, games, **extra):
+    """Games as one .npz file (moves, colours, lengths, winner, score, seconds), written atomically
+    (gogo.files), with the extra arrays beside them."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, moves=np.concatenate(games.moves), colors=np.concatenate(games.colors),
+                 lengths=np.array([len(m) for m in games.moves]), winner=games.winner, score=games.score,
+                 seconds=games.seconds, **extra)
+
+
+def check_settings(path, settings, what):
+    """Batch files on disk are only resumed by a run with the same settings (a JSON-able dict):
+    GogoError if path records others, else the settings are recorded there."""
+    if path.exists() and json.loads(path.read_text()) != settings:
+        raise GogoError(f"{path.parent} holds {what} made with other settings: {path.read_text()} "
+                        f"(now {json.dumps(settings)})")
+    path.write_text(json.dumps(settings, indent=1))
+
+
+def load_games(path, size, komi, extra=()):
+    """The Games of a save_games file, and its arrays named in extra."""
+    with np.load(path, allow_pickle=False) as z:
+        ends = np.cumsum(z["lengths"])[:-1]
+        games = Games(size, float(komi), np.split(z["moves"], ends), np.split(z["colors"], ends), z["winner"],
+                      z["score"], float(z["seconds"]))
+        return games, {name: z[name] for name in extra}
 
 
 def as_store_arrays(games, source="selfplay", last_moves=None, seed=0, held_out=0.01):

@@ -12,6 +12,8 @@ import torch
 
 from cli.main import main
 from gogo import nets
+from selfplay.games import black_and_white, play
+from selfplay.movers import PolicyMover
 
 ray = pytest.importorskip("ray")
 from selfplay import cluster  # noqa: E402 (needs ray)
@@ -83,3 +85,11 @@ def test_without_ray_nothing_imports_it(tmp_path):
               f"main(['selfplay', '--net', 'tiny', '--size', '9', '--games', '2', '--batch', '2', '--out', {str(tmp_path)!r}]); "
               "assert 'ray' not in sys.modules, 'ray imported'")
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
+
+
+def test_the_driver_ceiling_with_stand_in_workers(local_ray, tmp_path):
+    torch.manual_seed(0)
+    mover = PolicyMover(nets.build(nets.NetConfig.named("tiny", board_size=9)), "cpu")
+    games = play([mover], black_and_white(1), 4, 9, 7.5, np.random.default_rng(0))
+    result = cluster.driver_ceiling(games, workers=8, seconds=0.05, batches=40, out=tmp_path)
+    assert result["stored_games_per_s"] > 0 and len(list((tmp_path / "batches").glob("batch-*.npz"))) == 40

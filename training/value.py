@@ -38,10 +38,9 @@ import numpy as np
 
 from gogo import nets
 from gogo.errors import GogoError
-from gogo.files import atomic_path
 from gogo.records.store import SPLITS, load_store, save_store
-from selfplay.export import as_store_arrays
-from selfplay.games import Games, concatenate, play
+from selfplay.export import as_store_arrays, check_settings, load_games, save_games
+from selfplay.games import concatenate, play
 from selfplay.movers import PolicyMover, RandomMover
 from training import distributed, sl
 from training.checkpoint import CHECKPOINT
@@ -89,7 +88,7 @@ def generate(config):
                 "komi": config.komi, "held_out": config.held_out, "size": size}
     folder = out / CHUNKS
     folder.mkdir(parents=True, exist_ok=True)
-    check_settings(folder / "settings.json", settings)
+    check_settings(folder / "settings.json", settings, "value data")
     if (out / DATA).exists():
         return load_store(out / DATA).info["generation"]
     sl_net = nets.load(config.sl, kind=nets.POLICY, board_size=size)
@@ -105,28 +104,12 @@ def generate(config):
         count = min(config.batch_games, config.games - have)
         u = draw_u(rng, count, size)
         batch = play(movers, schedule(u, rl_mover), count, size, config.komi, rng)
-        save_chunk(folder / f"chunk-{len(batches):05d}.npz", batch, u)
+        save_games(folder / f"chunk-{len(batches):05d}.npz", batch, u=u)  # whole, atomically
         batches.append((batch, u))
         have += int(kept(batch, u).sum())
         print(f"value data: {min(have, config.games)}/{config.games} positions, batch {len(batches)}: "
               f"{batch.stats()['games_per_hour']:.0f} games/hour", file=sys.stderr, flush=True)
     return write_store(batches, out / DATA, settings)
-
-
-def check_settings(path, settings):
-    """Chunks are only resumed by a run with the same settings."""
-    if path.exists() and json.loads(path.read_text()) != settings:
-        raise GogoError(f"{path.parent} holds value data made with other settings: "
-                        f"{path.read_text()} (now {json.dumps(settings)})")
-    path.write_text(json.dumps(settings, indent=1))
-
-
-def save_chunk(path, games, u):
-    """One batch of whole games and their U, atomically (gogo.files)."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        np.savez(f, moves=np.concatenate(games.moves), colors=np.concatenate(games.colors),
-                 lengths=np.array([len(m) for m in games.moves]), winner=games.winner, score=games.score,
-                 seconds=games.seconds, u=u)
 
 
 def load_chunks(folder, size, komi):
@@ -135,11 +118,8 @@ def load_chunks(folder, size, komi):
     for i, path in enumerate(sorted(folder.glob("chunk-*.npz"))):
         if path.name != f"chunk-{i:05d}.npz":
             raise GogoError(f"{path} is out of sequence (chunk {i} missing)")
-        with np.load(path, allow_pickle=False) as z:
-            ends = np.cumsum(z["lengths"])[:-1]
-            games = Games(size, float(komi), np.split(z["moves"], ends), np.split(z["colors"], ends),
-                          z["winner"], z["score"], float(z["seconds"]))
-            batches.append((games, z["u"]))
+        games, extra = load_games(path, size, komi, extra=("u",))
+        batches.append((games, extra["u"]))
     return batches
 
 
