@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cli import extras
 from gogo import nets
+from gogo.errors import GogoError
 from training import distributed, optim, rl, rollout, sl, value
 from training.config import (BASELINES, RLConfig, RolloutConfig, SLConfig, TrainingConfig, ValueConfig,
                              with_recorded)
@@ -135,6 +136,8 @@ def config_of(cls, args):
 
 
 def run(args):
+    if args.kind in ("rl", "rollout") and distributed.launched():
+        raise GogoError(f"{args.kind} training runs in one process, not under torchrun (docs/cluster.md)")
     if args.kind == "rollout":
         config = RolloutConfig(**{f.name: getattr(args, f.name) for f in fields(RolloutConfig)})
         with StopRequest() as stop:

@@ -103,3 +103,9 @@ def test_the_value_net_of_two_processes_is_one_process_s(weights, tmp_path):
     for name in ("store", "seconds", "games_per_hour"):  # where it is, how fast
         one.pop(name), two.pop(name)
     assert one == two and one["steps"] == 10
+
+
+def test_rl_training_refuses_torchrun(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert main(["train", "rl", "--init", "sl.safetensors", "--out", str(tmp_path / "rl")]) == 2
+    assert "one process" in capsys.readouterr().err
