@@ -86,7 +86,7 @@ def on_ray(movers, size, names, args):
         raise GogoError("--ray plays policy games (no --search) and needs --out for its batches")
     from selfplay import cluster
 
-    players = [(m.runner.net, m.temperature, m.greedy) for m in movers]
+    players = [(m.runner.net.cpu(), m.temperature, m.greedy) for m in movers]  # workers play on the CPU
     settings = {"games": args.games, "batch": args.batch, "seed": args.seed, "size": size, "komi": args.komi,
                 "version": cluster.weights_version([net for net, _, _ in players])}
 

@@ -56,9 +56,9 @@ class Worker:
         return os.getpid()
 
     def play(self, seed, index, count, size, komi):
-        movers = self.movers
-        assign = black_and_white(len(movers))
-        return play(movers, assign, count, size, komi, np.random.default_rng([seed, index]))
+        """Batch `index`: count games from the RNG seeded by (seed, index)."""
+        return play(self.movers, black_and_white(len(self.movers)), count, size, komi,
+                    np.random.default_rng([seed, index]))
 
 
 def connect(address, workers):
@@ -83,6 +83,8 @@ def play_batches(workers, out, settings, on_batch=None):
     """Play settings' games (games, batch, seed, size, komi, version) on the workers, each batch
     saved to out/batches as it comes back (on_batch(index, games) is told too); returns (the games
     in batch order, the times a batch was handed out again)."""
+    if not workers:
+        raise GogoError("self-play on Ray needs at least one worker")
     folder = Path(out) / BATCHES
     folder.mkdir(parents=True, exist_ok=True)
     check_settings(folder / "settings.json", settings, "self-play batches")
