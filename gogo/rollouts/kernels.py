@@ -4,8 +4,9 @@ rollouts played with it to the end of the game.
 A move's logit is the sum of the weights of its features (the layout below): its 3x3 pattern (or
 the unknown-pattern weight), the tactical flags its key holds (capture, save-atari, self-atari),
 and, for the twelve points of the diamond around the previous move, the place in the diamond (the
-first eight are AlphaGo's "neighbour" features) and the response pattern; and nakade: the vital
-point of the 3 to 6 stones the previous move captured (state.vital_point). Moves that are illegal
+first eight are AlphaGo's "neighbour" features) and the response pattern; nakade: the vital
+point of the 3 to 6 stones the previous move captured (state.vital_point); and the move's line
+from the edge (not in AlphaGo's table: it lets the softmax serve as priors where there are no nets). Moves that are illegal
 or fill the mover's own eye have no logit, so rollouts end, as uniform playouts do, when only eyes
 are left.
 
@@ -32,8 +33,10 @@ from gogo.rollouts.patterns import (CAPTURE_FLAG, EYE_FLAG, LEGAL_FLAG, SAVE_ATA
 UNKNOWN_PATTERN, CAPTURE, SAVE_ATARI, SELF_ATARI = range(4)
 DIAMOND_PLACE = 4                          # 12 weights: the candidate's place in the diamond
 NAKADE = DIAMOND_PLACE + len(patterns.DIAMOND)  # 4 weights: the vital point of 3..6 captured stones
-FIRST_PATTERN = NAKADE + 4                 # then the 3x3 patterns, then the responses
-MAX_FEATURES = 7                           # per candidate move
+LINE = NAKADE + 4                          # 5 weights: the move's line, 1..4 and >= 5 from the edge
+LINES = 5
+FIRST_PATTERN = LINE + LINES               # then the 3x3 patterns, then the responses
+MAX_FEATURES = 8                           # per candidate move
 MAX_LOGIT = 60.0
 MAX_MOVES_PER_POINT = 3
 
@@ -54,6 +57,7 @@ class Tables(NamedTuple):
     response_weights: np.ndarray  # float64 [slots, 2]: key, exp of the response pattern's weight
     place_factor: np.ndarray      # float64 [12]: exp of each diamond place's weight
     nakade_factor: np.ndarray     # float64 [4]: exp of the nakade weights
+    line_factor: np.ndarray       # float64 [LINES]: exp of the line weights
     weights: np.ndarray           # float64
 
 
@@ -64,6 +68,7 @@ class Weights(NamedTuple):
     row_sum: np.ndarray  # float64 [2, stride]
     rows: np.ndarray     # int64 [stride]: the stamp of the play that changed the row
     point_row: np.ndarray  # int64 [points]: each point's row (division is slow)
+    point_line: np.ndarray  # int64 [points]: each point's line from the edge, 0..LINES-1
     special: np.ndarray  # int64 [16]: sampling's scratch: the points drawn outside the rows,
     special_row: np.ndarray  # int64 [16]: their rows,
     scratch: np.ndarray  # float64 [3, 16]: their weights, saved row sums and base weights,
@@ -72,9 +77,19 @@ class Weights(NamedTuple):
 
 @njit(cache=True)
 def new_weights(points, stride):
+    lines = np.zeros(points, np.int64)
+    for p in range(points):
+        lines[p] = line_of(p, stride)
     return Weights(np.zeros((2, points)), np.zeros((2, stride)), np.zeros(stride, np.int64),
-                   np.arange(points) // stride, np.zeros(16, np.int64), np.zeros(16, np.int64),
+                   np.arange(points) // stride, lines, np.zeros(16, np.int64), np.zeros(16, np.int64),
                    np.zeros((3, 16)), np.zeros(MAX_FEATURES, np.int64))
+
+
+@njit(cache=True, _nrt=False)
+def line_of(p, stride):
+    """The line of board point p from the nearest edge, 0 (the first line) .. LINES - 1 (and beyond)."""
+    row, col, n = p // stride - 1, p % stride - 1, stride - 2
+    return max(0, min(row, col, n - 1 - row, n - 1 - col, LINES - 1))
 
 
 def tables(weights, pattern_keys, pattern_index, response_keys, response_index):
@@ -85,9 +100,10 @@ def tables(weights, pattern_keys, pattern_index, response_keys, response_index):
         weights[np.maximum(response_index, 0)], MAX_LOGIT)), 0.0)
     place_factor = np.exp(np.minimum(weights[DIAMOND_PLACE:DIAMOND_PLACE + len(patterns.DIAMOND)], MAX_LOGIT))
     nakade_factor = np.exp(np.minimum(weights[NAKADE:NAKADE + 4], MAX_LOGIT))
+    line_factor = np.exp(np.minimum(weights[LINE:LINE + LINES], MAX_LOGIT))
     return Tables(pattern_keys, pattern_index, patterns.weighted_table(pattern_keys, pattern_factor),
                   response_keys, response_index, patterns.weighted_table(response_keys, response_factor),
-                  place_factor, nakade_factor, weights)
+                  place_factor, nakade_factor, line_factor, weights)
 
 
 @njit(cache=True)
@@ -190,6 +206,8 @@ def candidate_features(grid, meta, pst, tables, colour, last, points, features, 
         k = pattern_features(tables, mover_key(pst, p, colour), features[n], 0)
         if k < 0:
             continue
+        features[n, k] = LINE + line_of(p, stride)
+        k += 1
         points[n], counts[n], row_of[p] = p, k, n
         n += 1
     if last != PASS:
@@ -262,6 +280,7 @@ def _refresh(grid, meta, pst, tables, w, p, stamp):
                 k = _features_of(key, -1, w.features, 0)
                 if k >= 0:
                     weight = np.exp(min(logit_of(tables.weights, w.features, k), MAX_LOGIT))
+            weight *= tables.line_factor[w.point_line[p]]
         w.weight[ci, p] = weight
     w.rows[w.point_row[p]] = stamp
 

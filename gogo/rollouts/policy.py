@@ -19,7 +19,7 @@ from gogo.rollouts import kernels, patterns, state as pattern_state
 from gogo.rollouts.kernels import FIRST_PATTERN, MAX_FEATURES
 
 KIND = "rollout"
-FEATURE_VERSION = 2  # 2: nakade weights
+FEATURE_VERSION = 3  # 2: nakade weights; 3: line weights
 METADATA_KEY = "gogo-rollout"
 BUNDLED_NAME = "rollout"
 
