@@ -18,24 +18,36 @@ from gogo.go.playout import run_playouts
 from gogo.rollouts import policy as rollout_policy
 
 PLAYOUT_BATCH = 200
+ROLLOUT_BATCH = 50
 FEATURE_POSITIONS = 500  # mid-game positions sampled for the feature benchmark
 MID_GAME = (60, 200)  # moves played before a sampled position
 SHARED_KGS = Path(__file__).resolve().parents[2] / "shared" / "data" / "kgs-highdan"
+
+
+def _timed(run, seconds):
+    """(runs, moves, seconds, CPU seconds of this process) of calling run(seed) -> (moves, runs)
+    until `seconds` have passed. The CPU time is what the work cost on a machine others share."""
+    runs = moves = 0
+    seed = 1
+    start, cpu = time.perf_counter(), time.process_time()
+    while time.perf_counter() - start < seconds:
+        batch_moves, batch_runs = run(seed)
+        runs, moves, seed = runs + batch_runs, moves + int(batch_moves), seed + 1
+    return runs, moves, time.perf_counter() - start, time.process_time() - cpu
 
 
 def bench_playouts(size, seconds):
     """Random sensible-move playouts from the empty board on one core."""
     grid, meta = rules.new_position(size)
     run_playouts(grid, meta, 2, 0)  # compile (or load the cache) outside the timing
-    playouts = moves = 0
-    seed = 1
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        batch_moves, scores, _ = run_playouts(grid, meta, PLAYOUT_BATCH, seed)
-        playouts += PLAYOUT_BATCH
-        moves += int(batch_moves)
-        seed += 1
-    elapsed = time.perf_counter() - start
+    last = {}
+
+    def batch(seed):
+        moves, last["scores"], _ = run_playouts(grid, meta, PLAYOUT_BATCH, seed)
+        return moves, PLAYOUT_BATCH
+
+    playouts, moves, elapsed, _ = _timed(batch, seconds)
+    scores = last["scores"]
     return {
         "benchmark": "playouts",
         "size": size,
@@ -50,18 +62,6 @@ def bench_playouts(size, seconds):
 
 
 ROLLOUT_BATCH = 50
-
-
-def _timed(run, seconds):
-    """(runs, moves, seconds, CPU seconds of this process) of calling run(seed) -> (moves, runs)
-    until `seconds` have passed. The CPU time is what the work cost on a machine others share."""
-    runs = moves = 0
-    seed = 1
-    start, cpu = time.perf_counter(), time.process_time()
-    while time.perf_counter() - start < seconds:
-        batch_moves, batch_runs = run(seed)
-        runs, moves, seed = runs + batch_runs, moves + int(batch_moves), seed + 1
-    return runs, moves, time.perf_counter() - start, time.process_time() - cpu
 
 
 def bench_rollouts(size, seconds, weights=None):

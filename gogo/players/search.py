@@ -95,8 +95,13 @@ class SearchPlayer(Player):
     def can_search(self, size):
         """Whether this player searches on a size x size board (without loading anything): with
         its nets for the size, or with the rollout policy alone where it has none."""
-        has_nets = nets.weights_for(nets.PRIORS, size, self.weights) is not None
-        return has_nets or (self.rollout_policy is not None and self.weights is None)
+        return nets.weights_for(nets.PRIORS, size, self.weights) is not None or self._searches_without_nets
+
+    @property
+    def _searches_without_nets(self):
+        """Sizes with no nets are searched with the rollout policy alone: when there is one, and
+        the player was not given nets of its own (which are for one size)."""
+        return self.rollout_policy is not None and self.weights is None
 
     def _nets_for(self, size):
         """(priors, value net or None) weights files for a board size; priors None: no nets."""
@@ -121,7 +126,7 @@ class SearchPlayer(Player):
 
     def _rollouts_only(self, size):
         """A board size with no nets: the rollout policy's priors and rollouts, or None without it."""
-        if self.rollout_policy is None or self.weights is not None:
+        if not self._searches_without_nets:
             return None
         log.info("search on %dx%d: no nets; priors and values from the rollout policy", size, size)
         return Search(RolloutEvaluator(self.rollout_policy, self.rollouts, self.seed), batch=self.batch,

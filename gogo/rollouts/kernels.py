@@ -98,12 +98,13 @@ def tables(weights, pattern_keys, pattern_index, response_keys, response_index):
     _pattern_factors(pattern_keys, pattern_index, weights, pattern_factor)
     response_factor = np.where(response_index >= 0, np.exp(np.minimum(
         weights[np.maximum(response_index, 0)], MAX_LOGIT)), 0.0)
-    place_factor = np.exp(np.minimum(weights[DIAMOND_PLACE:DIAMOND_PLACE + len(patterns.DIAMOND)], MAX_LOGIT))
-    nakade_factor = np.exp(np.minimum(weights[NAKADE:NAKADE + 4], MAX_LOGIT))
-    line_factor = np.exp(np.minimum(weights[LINE:LINE + LINES], MAX_LOGIT))
+    def factors(first, count):
+        return np.exp(np.minimum(weights[first:first + count], MAX_LOGIT))
+
     return Tables(pattern_keys, pattern_index, patterns.weighted_table(pattern_keys, pattern_factor),
                   response_keys, response_index, patterns.weighted_table(response_keys, response_factor),
-                  place_factor, nakade_factor, line_factor, weights)
+                  factors(DIAMOND_PLACE, len(patterns.DIAMOND)), factors(NAKADE, 4), factors(LINE, LINES),
+                  weights)
 
 
 @njit(cache=True)
@@ -454,21 +455,9 @@ def play_rollout(grid, meta, pst, tables, w, rng):
 @njit(cache=True, nogil=True)
 def run_rollouts(grid, meta, count, seed, tables):
     """`count` rollouts from one position: (total moves, each one's area score for Black, no komi)."""
-    rng = np.empty(1, np.uint64)
-    rng[0] = _scrambled(seed)
-    points, stride = grid.shape[1], meta[STRIDE]
-    pst = pattern_state.new_state(points)
-    w = new_weights(points, stride)
-    work_grid, work_meta = np.empty_like(grid), np.empty_like(meta)
+    rng, pst, w, work_grid, work_meta = _workspace(grid, meta, seed)
     scores = np.empty(count, np.int64)
-    total = 0
-    for i in range(count):
-        work_grid[:] = grid
-        work_meta[:] = meta
-        work_meta[PASSES] = 0
-        total += play_rollout(work_grid, work_meta, pst, tables, w, rng)
-        scores[i] = rules.area_score(work_grid, work_meta)
-    return total, scores
+    return _rollouts_into(grid, meta, rng, tables, pst, w, work_grid, work_meta, scores), scores
 
 
 @njit(cache=True, nogil=True)
@@ -476,7 +465,36 @@ def rollout_values(grids, metas, count, seed, tables, komi):
     """For each position, the mean result (+1 win, -1 loss, by area score with komi) of `count`
     rollouts, from the view of the player to move. Releases the GIL: it runs beside the nets."""
     values = np.empty(grids.shape[0])
+    if grids.shape[0] == 0:
+        return values
+    rng, pst, w, work_grid, work_meta = _workspace(grids[0], metas[0], seed)
+    scores = np.empty(count, np.int64)
     for i in range(grids.shape[0]):
-        _, scores = run_rollouts(grids[i], metas[i], count, seed + 7919 * i, tables)
+        rng[0] = _scrambled(seed + 7919 * i)
+        _rollouts_into(grids[i], metas[i], rng, tables, pst, w, work_grid, work_meta, scores)
         values[i] = mean_result(scores, komi, metas[i][TO_MOVE])
     return values
+
+
+@njit(cache=True)
+def _workspace(grid, meta, seed):
+    """What rollouts from positions of this board size play in: the random state, the pattern
+    state, the weights and a copy of the position (made once, reused for every rollout)."""
+    rng = np.empty(1, np.uint64)
+    rng[0] = _scrambled(seed)
+    points = grid.shape[1]
+    return (rng, pattern_state.new_state(points), new_weights(points, meta[STRIDE]), np.empty_like(grid),
+            np.empty_like(meta))
+
+
+@njit(cache=True)
+def _rollouts_into(grid, meta, rng, tables, pst, w, work_grid, work_meta, scores):
+    """scores.shape[0] rollouts from the position into scores; returns the moves played."""
+    total = 0
+    for i in range(scores.shape[0]):
+        work_grid[:] = grid
+        work_meta[:] = meta
+        work_meta[PASSES] = 0
+        total += play_rollout(work_grid, work_meta, pst, tables, w, rng)
+        scores[i] = rules.area_score(work_grid, work_meta)
+    return total
