@@ -590,6 +590,10 @@ def test_loadsgf_and_printsgf_round_trip(engine, tmp_path):
     assert (ok(other, "list_stones black"), ok(other, "list_stones white")) == stones
     assert other.board.moves == engine.board.moves and other.board.komi == 6.5
     assert fail(engine, f"printsgf {tmp_path / 'no' / 'such' / 'dir.sgf'}").startswith("cannot write file")
+    precious = tmp_path / "README.md"
+    precious.write_text("keep me")
+    assert fail(engine, f"printsgf {precious}") == f"cannot write file: {precious} exists; printsgf writes only new files"
+    assert precious.read_text() == "keep me" and ok(engine, "name") == "gogo"
 
 
 def test_printsgf_keeps_handicap_and_player_to_move(engine, tmp_path):

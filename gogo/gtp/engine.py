@@ -433,9 +433,11 @@ class GtpEngine:
             fields["to_move"] = self.board.to_move
         data = sgf.write_game(self.board, **fields)
         if filename is not None:
-            try:
-                with open(filename, "wb") as f:
+            try:  # "x": an existing file is never replaced (GNU Go would overwrite it)
+                with open(filename, "xb") as f:
                     f.write(data)
+            except FileExistsError:
+                raise GtpError(f"cannot write file: {filename} exists; printsgf writes only new files") from None
             except OSError as e:
                 raise GtpError(f"cannot write file: {e.strerror or e}") from None
             return ""
