@@ -3,6 +3,7 @@
     gogo data ../shared/data/kgs-highdan ../shared/data/pro-games.tar.xz --out stores/all19.npz
     gogo data games/ --out stores/dan.npz --min-rank 6d --even-only --min-moves 50
     gogo data --info stores/all19.npz        # what a store holds
+    gogo data --ownership stores/all19.npz   # final-ownership labels beside it (training/ownership.py)
 """
 import json
 import os
@@ -16,6 +17,10 @@ def add_arguments(parser):
                         help=".sgf files, folders, or .tar.gz/.tgz/.tar.xz/.tar.bz2/.tar/.zip archives")
     parser.add_argument("--out", metavar="STORE", help="the store to write (.npz)")
     parser.add_argument("--info", metavar="STORE", help="print what a store holds, and stop")
+    parser.add_argument("--ownership", metavar="STORE",
+                        help="label each game's final ownership by rollouts, beside the store, and stop")
+    parser.add_argument("--rollouts", type=int, default=16,
+                        help="with --ownership: rollouts from each game's last position (default 16)")
     parser.add_argument("--size", type=int, default=19, help="board size to keep (0: any; default 19)")
     parser.add_argument("--min-rank", metavar="RANK",
                         help="both players at least this rank (e.g. 6d; pro ranks pass any dan rank)")
@@ -52,6 +57,8 @@ def run(args):
     if args.info:
         print(json.dumps(load_store(args.info).summary(), indent=2))
         return 0
+    if args.ownership:
+        return label_ownership(args)
     if not args.sources or not args.out:
         print("gogo data: give SOURCES and --out STORE (or --info STORE)", file=sys.stderr)
         return 2
@@ -74,3 +81,20 @@ def run(args):
     else:
         print_report(report)
     return 0 if report["games"] else 1
+
+
+def label_ownership(args):
+    from training.ownership import build_labels
+
+    if args.rollouts < 1:
+        print("gogo data: --rollouts must be at least 1", file=sys.stderr)
+        return 2
+    progress = None
+    if args.progress:
+        progress = lambda done, total, s: print(f"gogo data: {done}/{total} games labelled, "  # noqa: E731
+                                                f"{done / max(s, 1e-9):.0f} games/s", file=sys.stderr, flush=True)
+    report = build_labels(args.ownership, rollouts=args.rollouts, workers=args.workers, progress=progress)
+    print(json.dumps(report) if args.json else
+          f"wrote {report['path']}: {report['games']} games, {report['rollouts']} rollouts each "
+          f"({report['seconds']} s)")
+    return 0

@@ -62,6 +62,9 @@ def add_sl_arguments(parser):
                       "on one trunk) on moves and outcomes")
     parser.add_argument("--value-weight", type=float, default=SLConfig.value_weight,
                         help="--dual: the value error's weight in the loss (default %(default)s)")
+    parser.add_argument("--ownership-weight", type=float, default=SLConfig.ownership_weight,
+                        help="--dual: > 0 adds an ownership head learning each game's final owners "
+                        "(gogo data --ownership STORE), its loss weighted so (default %(default)s: none)")
     add_training_arguments(parser)
 
 

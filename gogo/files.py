@@ -39,7 +39,7 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 def bundled_weights(name, size):
     """A bundled weights file for a board size, or None if there is none: gogo/weights/NAME.safetensors
     on 19x19, NAME-SIZExSIZE.safetensors on other sizes. Names: "policy" (what the policy player
-    plays), "sl-policy" (the search's priors where an RL net is the "policy"), "value", "rollout"
-    (the fast rollout policy)."""
+    plays), "sl-policy" (the search's priors where an RL net is the "policy"), "value", "dual" (priors
+    and values from one net), "rollout" (the fast rollout policy)."""
     path = WEIGHTS_DIR / (f"{name}.safetensors" if size == 19 else f"{name}-{size}x{size}.safetensors")
     return path if path.exists() else None

@@ -210,6 +210,34 @@ def test_leaf_values_mix_value_net_and_playouts_by_lambda(monkeypatch):
     assert uniform.shape == (1,) and abs(uniform[0]) <= 1
 
 
+def test_a_dual_net_gives_priors_and_values_in_one_forward_pass(tmp_path, monkeypatch):
+    import torch
+
+    from gogo import nets
+    from gogo.players.search import SearchPlayer
+    from gogo.search.leaves import NetEvaluator
+
+    torch.manual_seed(0)
+    dual = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
+    board = Board(9)
+    grids, metas = board.position.grid[None], board.position.meta[None]
+    evaluator = NetEvaluator(dual, None, "cpu", mixing=0.0)
+    calls = []
+    forward = dual.forward
+    monkeypatch.setattr(dual, "forward", lambda planes: calls.append(planes.shape) or forward(planes))
+    priors, _, values = evaluator(grids, metas, 7.5)
+    assert calls == [(1, 49, 9, 9)]  # one pass, on the value planes
+    logits, expected = forward(torch.from_numpy(evaluator.encoder.encode_arrays(grids, metas)).float())
+    assert np.allclose(values, expected.detach().numpy(), atol=1e-5)
+    assert np.allclose(priors, nets.softmax(logits.detach().numpy(), 1 / 0.67), atol=1e-5)
+    assert np.isclose(evaluator.move_probabilities(board).sum(), 1, atol=1e-5)
+    path = tmp_path / "dual.safetensors"
+    nets.save(dual, path)
+    player = SearchPlayer(weights=path, visits=8, device="cpu", seed=1)
+    assert player.evaluator.dual and player.evaluator.value is None and player.evaluator.mixing == 0.5
+    assert board.vertex(player.genmove(board, BLACK)) != "resign"
+
+
 def test_search_player_takes_the_bundled_nets_for_the_board_size():
     from gogo import nets
     from gogo.players.search import SearchPlayer

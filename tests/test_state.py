@@ -51,7 +51,7 @@ def test_the_committed_state_loads_and_trains_on(folder):
     planes = torch.randint(0, 2, (4, net.config.input_planes, 19, 19), dtype=torch.uint8)
     moves, results = torch.randint(0, 361, (4,)), torch.ones(4)
     before = {k: v.clone() for k, v in net.state_dict().items()}
-    (loss, _, _), _ = sl.train_step(net, optimizer, planes, moves, results, torch.device("cpu"), kind,
+    (loss, *_), _ = sl.train_step(net, optimizer, planes, moves, results, torch.device("cpu"), kind,
                                     config.value_weight)
     assert torch.isfinite(loss) and any(not torch.equal(before[k], v) for k, v in net.state_dict().items())
 

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from gogo import nets
 from gogo.errors import GogoError
 from gogo.records.store import Filters, build_store, load_store
+from training.ownership import ownership_error
 from training.sampler import EXPERT_VALUE_STREAM, PositionSampler
 
 EVAL_BATCH = 256
@@ -25,16 +26,23 @@ EVAL_BATCH = 256
 
 @torch.no_grad()
 def net_metrics(net, batches, device, kind):
-    """Metrics over (planes, moves, results) batches: "positions", and "loss", "top1", "top5" for
-    a policy net, "mse" for a value net, all four for a dual net."""
+    """Metrics over (planes, moves, results[, ownership]) batches: "positions", and "loss", "top1",
+    "top5" for a policy net, "mse" for a value net, all four for a dual net, and "own" (the
+    ownership head's cross-entropy per point) where the batches carry ownership labels and the
+    net has the head."""
     net.eval()
     sums = {}
     count = 0
-    for planes, moves, results in batches:
+    for batch in batches:
+        planes, moves, results = batch[:3]
+        owners = batch[3] if len(batch) > 3 and kind == nets.DUAL and net.config.ownership else None
         x = nets.to_device(torch.from_numpy(planes), device)
         with nets.autocast(device):
-            out = net(x)
-        logits, values = out if kind == nets.DUAL else (None, out) if kind == nets.VALUE else (out, None)
+            out = net(x) if owners is None else net(x, ownership=True)
+        if owners is not None:
+            labels = torch.from_numpy(owners).to(device)
+            _add(sums, "own", ownership_error(out[2], labels, reduction="sum").item() / labels.shape[1])
+        logits, values = out[:2] if kind == nets.DUAL else (None, out) if kind == nets.VALUE else (out, None)
         if values is not None:
             target = torch.from_numpy(results).to(device)
             _add(sums, "mse", F.mse_loss(values.float(), target, reduction="sum").item())
@@ -55,12 +63,13 @@ def _add(sums, name, value):
 
 def held_out_batches(store, split, positions, batch, options):
     """A fixed set of at least `positions` positions of a split, in store order, as (planes,
-    moves, results) batches: the same every time. options: the sampler's data options."""
+    moves, results) batches, (planes, moves, results, ownership) with the ownership option: the
+    same every time. options: the sampler's data options."""
     sampler = PositionSampler(store, split=split, batch_size=batch, seed=0, epochs=1, drop_last=False,
                               symmetries=False, **options)
     batches, count = [], 0
     for batch_ in sampler:
-        batches.append(batch_[:3])
+        batches.append(batch_[:3] if batch_.ownership is None else batch_[:3] + (batch_.ownership,))
         count += len(batch_.moves)
         if count >= positions:
             break

@@ -48,7 +48,8 @@ import numpy as np
 from gogo import features
 from gogo.errors import GogoError
 from gogo.go.rules import BLACK
-from training.positions import PositionEncoder, candidates
+from training.ownership import load_labels
+from training.positions import PositionEncoder, candidates, gather_table
 from gogo.records.store import WIN_BY, GameStore, load_store
 
 STATE_VERSION = 1
@@ -70,6 +71,7 @@ class Batch(NamedTuple):
     games: np.ndarray         # int64 [B]: game indices in the store
     move_numbers: np.ndarray  # int64 [B]: moves played before the position
     symmetries: np.ndarray    # int64 [B]: 0..7 (features.transform_planes)
+    ownership: np.ndarray = None  # int8 [B, size * size]: each point's final owner, x127, +: the mover
 
 
 class PositionSampler:
@@ -92,12 +94,14 @@ class PositionSampler:
     each batch of the stream is cut into count equal slices and this sampler encodes and yields
     slice index alone (batch_size // count positions); the stream, its position and the state
     are those of the whole batches, so a state carries over to any count.
+    ownership: batches carry each position's final-ownership labels (training/ownership.py), from
+    the mover's view and under the position's symmetry.
     """
 
     def __init__(self, store, split="train", batch_size=256, seed=0, *, one_per_game=False,
                  last_position=False, symmetries=True, value_planes=False, include_passes=False,
                  shuffle=True, epochs=None, drop_last=True, workers=0, size=None, require_winner=False,
-                 exclude_win_by=(), block_games=None, chunk_size=1024, copy=True, shard=(0, 1)):
+                 exclude_win_by=(), block_games=None, chunk_size=1024, copy=True, shard=(0, 1), ownership=False):
         self.store = store if isinstance(store, GameStore) else load_store(store)
         st = self.store
         if not len(st.games(split)):
@@ -141,6 +145,8 @@ class PositionSampler:
         if self.positions_per_epoch == 0:
             raise GogoError(f"no positions in split {split!r} of {st.path or 'the store'}")
         self._table = features.move_symmetry_table(size)
+        self._ownership = load_labels(st) if ownership else None
+        self._gather = gather_table(size)
         self.stream = {"store": st.fingerprint, "split": split, "size": size, "seed": seed,
                        "one_per_game": one_per_game, "symmetries": symmetries,
                        "include_passes": include_passes, "shuffle": shuffle,
@@ -305,6 +311,10 @@ class PositionSampler:
         moves = self._table[syms, self.store.moves[flat].astype(np.int64)]
         sign = np.where(self.store.colors[flat] == BLACK, 1, -1)
         results = (self.store.winner[games] * sign).astype(np.float32)
+        owners = None
+        if self._ownership is not None:
+            owners = np.take_along_axis(self._ownership[games], self._gather[syms], axis=1)
+            owners *= sign.astype(np.int8)[:, None]
         width, count = self.batch_size // self.shard[1], self.shard[1]
         for i in range(0, len(games), width):
             j = min(i + width, len(games))
@@ -313,7 +323,7 @@ class PositionSampler:
             self.position += (j - i) * count
             self.batches += 1
             yield Batch(planes[i:j].copy() if self.copy else planes[i:j], moves[i:j], results[i:j],
-                        games[i:j], numbers[i:j], syms[i:j])
+                        games[i:j], numbers[i:j], syms[i:j], None if owners is None else owners[i:j])
 
     def _stop(self):
         if self._run is not None:

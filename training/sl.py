@@ -34,6 +34,7 @@ from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
 from training.config import as_options
 from training.logs import TrainingLog
 from training.metrics import held_out_batches, net_metrics
+from training.ownership import ownership_error
 from training.sampler import EXPERT_DUAL_STREAM, EXPERT_VALUE_STREAM, PositionSampler
 from training.stop import StopRequest
 
@@ -46,6 +47,7 @@ FIELDS = {
     nets.DUAL: ["train_loss", "train_top1", "train_mse", "val_loss", "val_top1", "val_top5", "val_mse", "lr",
                 "positions_per_s", "train_seconds"],
 }
+OWNERSHIP_FIELDS = ["train_own", "val_own"]  # the ownership head's binary cross-entropy per point
 STREAMS = {nets.POLICY: {}, nets.VALUE: EXPERT_VALUE_STREAM, nets.DUAL: EXPERT_DUAL_STREAM}
 CURVES = {nets.POLICY: {"loss": ["train_loss", "val_loss"], "accuracy": ["train_top1", "val_top1", "val_top5"]},
           nets.VALUE: {"loss": ["val_mse", "train_mse"]},
@@ -59,17 +61,30 @@ def net_kind(config):
 
 def make_net(config, board_size):
     kind = net_kind(config)
+    ownership = config.ownership_weight > 0
+    if ownership and kind != nets.DUAL:
+        raise GogoError("--ownership-weight needs a two-headed net (--dual)")
     if config.init:
         net = nets.load(config.init, board_size=board_size)
         if net.config.kind != kind:  # SL policy weights can seed a value or dual net
             if net.config.kind != nets.POLICY:
                 raise GogoError(f"{config.init}: a {net.config.kind} net cannot seed a {kind} net")
             net = seeded_by(net, kind)
+        if ownership and not net.config.ownership:
+            net = with_ownership_head(net)
         return net
     net_config = nets.NetConfig.named(config.net, kind=kind, board_size=board_size)
     net_config.filters = config.filters or net_config.filters
     net_config.layers = config.layers or net_config.layers
+    net_config.ownership = ownership
     return nets.build(net_config)
+
+
+def with_ownership_head(dual):
+    """The dual net with a new ownership head: the same outputs until training changes it."""
+    net = nets.build(dataclasses.replace(dual.config, ownership=True, provenance={}))
+    net.load_state_dict(dual.state_dict(), strict=False)
+    return net
 
 
 def seeded_by(policy, kind):
@@ -88,34 +103,40 @@ def seeded_by(policy, kind):
     return net
 
 
-def losses(kind, output, moves, results, value_weight):
-    """(the loss to minimise, the policy's cross-entropy or None, the value's MSE or None) of a
-    net's output on a batch."""
-    policy_loss = value_loss = None
+def losses(kind, output, moves, results, value_weight, owners=None, ownership_weight=0.0):
+    """(the loss to minimise, the policy's cross-entropy, the value's MSE, the ownership's binary
+    cross-entropy per point; each None where the net does not learn it) of a net's output on a
+    batch. owners: the final-ownership labels (int8, x127, +: the mover), for a dual net's
+    ownership head (output's third part)."""
     if kind == nets.DUAL:
-        logits, values = output
+        logits, values = output[:2]
         policy_loss, value_loss = F.cross_entropy(logits.float(), moves), F.mse_loss(values.float(), results)
-        return policy_loss + value_weight * value_loss, policy_loss, value_loss
+        loss, ownership_loss = policy_loss + value_weight * value_loss, None
+        if owners is not None:
+            ownership_loss = ownership_error(output[2], owners)
+            loss = loss + ownership_weight * ownership_loss
+        return loss, policy_loss, value_loss, ownership_loss
     if kind == nets.VALUE:
         value_loss = F.mse_loss(output.float(), results)
-        return value_loss, None, value_loss
+        return value_loss, None, value_loss, None
     policy_loss = F.cross_entropy(output.float(), moves)
-    return policy_loss, policy_loss, None
+    return policy_loss, policy_loss, None, None
 
 
-def train_step(model, optimizer, planes, moves, results, device, kind, value_weight=0.0):
+def train_step(model, optimizer, planes, moves, results, device, kind, value_weight=0.0, owners=None,
+               ownership_weight=0.0):
     """One optimizer step on a batch: planes (a uint8 tensor), the moves played and the results
-    (tensors on the device; the one the net's kind does not learn may be None). Returns losses()
-    and the move logits (None for a value net)."""
+    (tensors on the device; the one the net's kind does not learn may be None), and for an
+    ownership head its labels. Returns losses() and the move logits (None for a value net)."""
     x = nets.to_device(planes, device)
     with nets.autocast(device):
-        output = model(x)
-    loss, policy_loss, value_loss = losses(kind, output, moves, results, value_weight)
+        output = model(x) if owners is None else model(x, ownership=True)
+    losses_ = losses(kind, output, moves, results, value_weight, owners, ownership_weight)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    losses_[0].backward()
     optimizer.step()
     logits = output[0] if kind == nets.DUAL else None if kind == nets.VALUE else output
-    return (loss, policy_loss, value_loss), logits
+    return losses_, logits
 
 
 def train(config, options=None, recorded=None):
@@ -125,6 +146,9 @@ def train(config, options=None, recorded=None):
     torch.manual_seed(config.seed)
     kind = net_kind(config)
     options = STREAMS[kind] if options is None else options
+    ownership = config.ownership_weight > 0
+    if ownership:
+        options = dict(options, ownership=True)
     out = Path(config.out)
     checkpoint = run_checkpoint(out, config.resume)
     main = distributed.is_main()
@@ -144,7 +168,7 @@ def train(config, options=None, recorded=None):
         sampler.load_state_dict(state["sampler"])
     elif main:
         (out / "args.json").write_text(json.dumps(recorded or as_options("sl", config), indent=1))
-    fields = FIELDS[kind]
+    fields = FIELDS[kind] + (OWNERSHIP_FIELDS if ownership else [])
     log = TrainingLog(out, fields, resume_step=state["step"] if config.resume else None) if main else None
     model = torch.compile(net) if config.compile else net
     trained = distributed.wrap(model, device)
@@ -165,12 +189,14 @@ def train(config, options=None, recorded=None):
     net.train()
     with StopRequest(config.minutes) as stop:
         while state["step"] < config.steps:
-            planes, moves, results = next(batches)[:3]
+            batch = next(batches)
+            planes, moves, results = batch[:3]
             lr = optim.halved(base_lr, state["step"], config.halve_every)
             optim.set_learning_rate(optimizer, lr)
             moves_t, results_t = torch.from_numpy(moves).to(device), torch.from_numpy(results).to(device)
+            owners = torch.from_numpy(batch.ownership).to(device) if ownership else None
             losses_, logits = train_step(trained, optimizer, torch.from_numpy(planes), moves_t, results_t, device,
-                                         kind, config.value_weight)
+                                         kind, config.value_weight, owners, config.ownership_weight)
             window.add(losses_, logits, moves_t)
             state["step"] += 1
             state["positions"] += len(moves) * distributed.world()
@@ -209,11 +235,11 @@ class Window:
     """The training metrics between two log rows."""
 
     def __init__(self):
-        self.policy_loss = self.value_loss = None
+        self.policy_loss = self.value_loss = self.ownership_loss = None
         self.hits, self.count, self.start = 0, 0, time.perf_counter()
 
     def add(self, losses_, logits, moves):
-        _, policy_loss, value_loss = losses_
+        _, policy_loss, value_loss, ownership_loss = losses_
         n = len(moves)
         self.count += n
         if policy_loss is not None:
@@ -221,14 +247,17 @@ class Window:
             self.hits += (logits.argmax(1) == moves).sum().item()
         if value_loss is not None:
             self.value_loss = (self.value_loss or 0.0) + value_loss.item() * n
+        if ownership_loss is not None:
+            self.ownership_loss = (self.ownership_loss or 0.0) + ownership_loss.item() * n
 
     def row(self, state, lr):
         """The log row of the window, over the positions of all ranks; adds its time to
         state["elapsed"]."""
-        policy_loss, value_loss, self.hits, self.count = distributed.total(
-            [self.policy_loss or 0.0, self.value_loss or 0.0, self.hits, self.count])
+        policy_loss, value_loss, ownership_loss, self.hits, self.count = distributed.total(
+            [self.policy_loss or 0.0, self.value_loss or 0.0, self.ownership_loss or 0.0, self.hits, self.count])
         self.policy_loss = None if self.policy_loss is None else policy_loss
         self.value_loss = None if self.value_loss is None else value_loss
+        self.ownership_loss = None if self.ownership_loss is None else ownership_loss
         seconds = time.perf_counter() - self.start
         state["elapsed"] += seconds
         row = {"lr": f"{lr:.6g}", "positions_per_s": f"{self.count / max(seconds, 1e-9):.1f}",
@@ -238,6 +267,8 @@ class Window:
                        train_top1=f"{self.hits / self.count:.5f}")
         if self.value_loss is not None:
             row["train_mse"] = f"{self.value_loss / self.count:.5f}"
+        if self.ownership_loss is not None:
+            row["train_own"] = f"{self.ownership_loss / self.count:.5f}"
         return row
 
 
@@ -249,4 +280,4 @@ def export(net, out, config, state, log):
                   "date": date.today().isoformat(), "device": str(nets.pick_device(config.device)),
                   "train_seconds": round(state["elapsed"], 1), "last_metrics": last}
     nets.save(net, out / f"{net.config.kind}.safetensors", provenance=provenance)
-    log.plot(CURVES[net.config.kind])
+    log.plot(dict(CURVES[net.config.kind], **({"ownership": OWNERSHIP_FIELDS} if config.ownership_weight > 0 else {})))

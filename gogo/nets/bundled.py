@@ -1,11 +1,12 @@
 """The weights that ship with gogo (gogo/weights/, see its README) and the one rule for which
 file a player uses: the file it was given, else the bundled one of the board's size."""
 from gogo.files import WEIGHTS_DIR, bundled_weights
-from gogo.nets.models import POLICY
+from gogo.nets.models import DUAL, POLICY
 from gogo.nets.weights import read_config
 
 DEFAULT_POLICY_WEIGHTS = WEIGHTS_DIR / "policy.safetensors"  # 19x19
-PRIORS = "priors"  # the search's priors: the SL policy where one is bundled beside an RL "policy"
+PRIORS = "priors"  # the search's priors: a dual net where one is bundled (its value head values the
+# leaves too), else the SL policy where one is bundled beside an RL "policy", else the policy
 
 
 def weights_for(role, size, given=None):
@@ -16,5 +17,5 @@ def weights_for(role, size, given=None):
     if given is not None:
         return given if read_config(given).board_size == size else None
     if role == PRIORS:
-        return bundled_weights("sl-policy", size) or bundled_weights(POLICY, size)
+        return bundled_weights(DUAL, size) or bundled_weights("sl-policy", size) or bundled_weights(POLICY, size)
     return bundled_weights(role, size)

@@ -12,7 +12,10 @@ Heads:
 - value (the value net): one more 3x3 convolution, a 1x1 convolution to one filter (linear), a
   256-unit fully connected layer (ReLU) and one tanh output;
 - dual: both on one trunk, the value head without its extra 3x3 convolution; one forward pass
-  gives the move logits and the value.
+  gives the move logits and the value;
+- ownership (a dual net's third head, with config.ownership): a 1x1 convolution to one filter,
+  each point's logit that the player to move owns it at the end (trained on final ownership, it
+  teaches the trunk territory, which the value head sums).
 Policy nets see 48 planes; value and dual nets 49 (the 49th: the player's colour).
 """
 from dataclasses import dataclass, field
@@ -45,6 +48,7 @@ class NetConfig:
     feature_version: int = FEATURE_VERSION
     provenance: dict = field(default_factory=dict)
     trunk: str = "plain"  # TRUNKS
+    ownership: bool = False  # a dual net's ownership head
 
     @property
     def input_planes(self):
@@ -134,10 +138,16 @@ class DualNet(PolicyNet):
         super().__init__(config)
         self.value_head = nn.Conv2d(config.filters, 1, 1)  # linear: see ValueNet
         self.fc = _value_fc(config.board_size)
+        if config.ownership:
+            self.ownership_head = nn.Conv2d(config.filters, 1, 1)
 
-    def forward(self, planes):
+    def forward(self, planes, ownership=False):
+        """(logits, values), and with ownership=True the ownership logits (B, N*N) as well."""
         features = self.trunk(planes)
-        return self.logits(features), self.fc(self.value_head(features).flatten(1)).squeeze(1)
+        outputs = self.logits(features), self.fc(self.value_head(features).flatten(1)).squeeze(1)
+        if ownership:
+            outputs += (self.ownership_head(features).flatten(1),)
+        return outputs
 
 
 def build(config):

@@ -15,16 +15,23 @@ class Runner:
 
     @torch.inference_mode()
     def __call__(self, planes):
-        """planes: uint8 array (B, C, N, N) -> float32 numpy (logits for a policy net,
-        values for a value net)."""
+        """planes: uint8 array (B, C, N, N) -> float32 numpy (logits for a policy net, values
+        for a value net, the pair (logits, values) for a dual net)."""
         x = to_device(torch.from_numpy(np.ascontiguousarray(planes)), self.device)
         with autocast(self.device):
             out = self.net(x)
+        if isinstance(out, tuple):
+            return tuple(o.float().cpu().numpy() for o in out)
         return out.float().cpu().numpy()
 
     def policy(self, planes, temperature=1.0):
-        """Move probabilities (B, N*N) with a softmax temperature."""
-        logits = self(planes) / temperature
-        logits -= logits.max(axis=1, keepdims=True)
-        probabilities = np.exp(logits)
-        return probabilities / probabilities.sum(axis=1, keepdims=True)
+        """Move probabilities (B, N*N) with a softmax temperature (a policy net's)."""
+        return softmax(self(planes), temperature)
+
+
+def softmax(logits, temperature=1.0):
+    """Probabilities (B, N*N) of move logits at a softmax temperature."""
+    logits = logits / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(logits)
+    return probabilities / probabilities.sum(axis=1, keepdims=True)

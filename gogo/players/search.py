@@ -115,12 +115,14 @@ class SearchPlayer(Player):
         priors_path, value_path = self._nets_for(size)
         if priors_path is None:
             return self._rollouts_only(size)
-        policy = nets.load(priors_path, kind=nets.POLICY)
+        policy = nets.load(priors_path, board_size=size)  # a policy net, or a dual net: priors and values
+        if policy.config.kind == nets.VALUE:
+            raise GogoError(f"{priors_path}: a value net cannot give the search's priors")
         value = nets.load(value_path, kind=nets.VALUE, board_size=size) if value_path else None
         evaluator = NetEvaluator(policy, value, self.device, rollouts=self.rollouts, seed=self.seed,
                                  mixing=self.mixing, rollout_policy=self.rollout_policy)
-        log.info("search on %dx%d: priors %s, values %s, rollouts %s, lambda %.2f", size, size,
-                 priors_path, value_path or "none", "pattern" if self.rollout_policy else "uniform",
+        log.info("search on %dx%d: priors %s, values %s, rollouts %s, lambda %.2f", size, size, priors_path,
+                 value_path or ("its value head" if evaluator.dual else "none"), "pattern" if self.rollout_policy else "uniform",
                  evaluator.mixing)
         return Search(evaluator, batch=self.batch, c_puct=self.c_puct)
 

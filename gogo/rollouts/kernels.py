@@ -461,6 +461,21 @@ def run_rollouts(grid, meta, count, seed, tables):
 
 
 @njit(cache=True, nogil=True)
+def rollout_ownership(grid, meta, count, seed, tables):
+    """`count` rollouts from one position: (each point's owner summed over them, +1 Black, -1
+    White, by area; each one's area score for Black, no komi)."""
+    rng, pst, w, work_grid, work_meta = _workspace(grid, meta, seed)
+    owned, owner = np.zeros(grid.shape[1], np.int64), np.empty(grid.shape[1], np.int32)
+    scores = np.empty(count, np.int64)
+    for i in range(count):
+        _rollouts_into(grid, meta, rng, tables, pst, w, work_grid, work_meta, scores[i:i + 1])
+        rules.area_ownership(work_grid, work_meta, owner)
+        for p in range(owner.shape[0]):
+            owned[p] += 1 if owner[p] == BLACK else (-1 if owner[p] == WHITE else 0)
+    return owned, scores
+
+
+@njit(cache=True, nogil=True)
 def rollout_values(grids, metas, count, seed, tables, komi):
     """For each position, the mean result (+1 win, -1 loss, by area score with komi) of `count`
     rollouts, from the view of the player to move. Releases the GIL: it runs beside the nets."""

@@ -81,6 +81,13 @@ class RolloutPolicy:
         """(total moves, each rollout's area score for Black without komi) from a Board."""
         return kernels.run_rollouts(*board.position, count, seed, self.tables)
 
+    def ownership(self, board, count, seed=1):
+        """Each point's mean owner over `count` rollouts: size x size floats in [-1, 1], +1 Black,
+        row 0 at the bottom (as gogo.go.playout.ownership)."""
+        owned, _ = kernels.rollout_ownership(*board.position, count, seed, self.tables)
+        n = board.size
+        return (owned / count).reshape(n + 2, n + 2)[1:n + 1, 1:n + 1]
+
     def values(self, grids, metas, count, seed, komi):
         """Each position's mean rollout result for the player to move (+1 win .. -1 loss)."""
         return kernels.rollout_values(grids, metas, count, seed, self.tables, komi)

@@ -28,19 +28,22 @@ def default_mixing(value_net, rollout_policy):
 class NetEvaluator:
     """A leaf evaluator for gogo.search.mcts.Search: priors from the policy net; values
     (1 - mixing) * value net + mixing * rollouts (the paper's lambda; 1 without a value net,
-    default_mixing when None)."""
+    default_mixing when None). `policy` may be a dual net: one forward pass then gives the
+    priors and the value net's part (its value head, unless a separate value net is given)."""
 
     def __init__(self, policy, value=None, device=None, rollouts=ROLLOUTS_PER_LEAF, seed=1, mixing=None,
                  rollout_policy=None):
         self.policy = nets.Runner(policy, device)
         self.value = nets.Runner(value, device) if value is not None else None
-        if value is None:
+        self.dual = policy.config.kind == nets.DUAL
+        has_value = value is not None or self.dual
+        if not has_value:
             mixing = 1.0
         elif mixing is None:
             mixing = default_mixing(True, rollout_policy is not None)
         self.mixing = mixing
         self.rollout_policy = rollout_policy
-        self.encoder = features.Encoder(policy.config.board_size, value_net=value is not None)
+        self.encoder = features.Encoder(policy.config.board_size, value_net=has_value)
         self.rollouts = rollouts
         self.seed = seed
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="rollouts") if mixing > 0 else None
@@ -51,14 +54,23 @@ class NetEvaluator:
             self.seed += 1
             rollouts = self.pool.submit(self._rollout_values, grids, metas, komi, self.seed)
         planes = self.encoder.encode_arrays(grids, metas)
-        priors = self.policy.policy(planes[:, :features.NUM_PLANES], PRIOR_TEMPERATURE)
+        logits, net_values = self._nets(planes, self.mixing < 1)
+        priors = nets.softmax(logits, PRIOR_TEMPERATURE)
         sensible = planes[:, features.SENSIBLE].reshape(len(grids), -1).astype(bool)
         values = 0.0
         if self.mixing < 1:
-            values = (1 - self.mixing) * self.value(planes)
+            values = (1 - self.mixing) * net_values
         if rollouts is not None:
             values = values + self.mixing * rollouts.result()
         return priors, sensible, values
+
+    def _nets(self, planes, values_needed):
+        """(move logits, the value net's values or None) of encoded positions."""
+        if self.dual:
+            logits, values = self.policy(planes)
+            return logits, self.value(planes) if self.value is not None and values_needed else values
+        logits = self.policy(planes[:, :features.NUM_PLANES])
+        return logits, self.value(planes) if values_needed else None
 
     def _rollout_values(self, grids, metas, komi, seed):
         if self.rollout_policy is not None:
@@ -68,8 +80,8 @@ class NetEvaluator:
     def move_probabilities(self, board):
         """The policy net's move probabilities (softmax temperature 1) for the player to move on
         `board`, over the move indices."""
-        planes = self.encoder.encode(board)[None, :features.NUM_PLANES]
-        return self.policy.policy(planes)[0]
+        logits, _ = self._nets(self.encoder.encode(board)[None], False)
+        return nets.softmax(logits)[0]
 
 
 class RolloutEvaluator:
