@@ -21,8 +21,8 @@ from gogo import nets
 from gogo.errors import GogoError
 from gogo.records.store import save_store
 from selfplay.export import as_store_arrays, write_sgfs
-from selfplay.games import DEFAULT_KOMI, black_and_white, concatenate, play
-from selfplay.movers import PolicyMover, SearchMover
+from selfplay.games import DEFAULT_KOMI, InProcess, concatenate, selfplay_games
+from selfplay.movers import NetPlayer, SearchMover, players_version
 
 
 def add_arguments(parser):
@@ -48,8 +48,8 @@ def add_arguments(parser):
     parser.add_argument("--workers", type=int, default=1, help="--ray: worker processes (default %(default)s)")
 
 
-def make_mover(weights, args):
-    """The mover of `weights` (None: the bundled nets) as the options say."""
+def make_player(weights, args):
+    """The player of `weights` (None: the bundled nets) as the options say (selfplay/movers.py)."""
     if args.search:
         from gogo.players.search import SearchPlayer
 
@@ -60,35 +60,33 @@ def make_mover(weights, args):
         net = nets.build(nets.NetConfig.named(args.net, board_size=args.size))
     else:
         net = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
-    return PolicyMover(net, args.device, args.temperature, args.greedy)
+    return NetPlayer(net, args.temperature, args.greedy)
 
 
-def play_here(movers, size, names, args):
-    """The games, played in this process one batch after another."""
-    assign = black_and_white(len(movers))
+def play_here(players, size, names, args):
+    """The games, played in this process one batch after another, with one RNG through them all."""
     rng = np.random.default_rng(args.seed)
-    batches, played = [], 0
-    while played < args.games:
-        count = min(args.batch, args.games - played)
-        games = play(movers, assign, count, size, args.komi, rng)
+    counts = [min(args.batch, args.games - first) for first in range(0, args.games, args.batch)]
+
+    def on_batch(index, games, extra):
         if args.out:
-            write_sgfs(games, args.out, names, first_index=played)
-        batches.append(games)
-        played += count
-        print(f"{played}/{args.games} games, {games.stats()['games_per_hour']:.0f} games/hour",
+            write_sgfs(games, args.out, names, first_index=index * args.batch)
+        print(f"{index * args.batch + len(games)}/{args.games} games, {games.stats()['games_per_hour']:.0f} games/hour",
               file=sys.stderr, flush=True)
-    return concatenate(batches)
+
+    played = InProcess(args.device).play(selfplay_games, players, {i: (rng, c) for i, c in enumerate(counts)},
+                                         size, args.komi, on_batch)
+    return concatenate([games for games, _ in played.values()])
 
 
-def on_ray(movers, size, names, args):
+def on_ray(players, size, names, args):
     """The games, played by Ray workers (selfplay/cluster.py), and the summary's cluster fields."""
     if args.search or not args.out:
         raise GogoError("--ray plays policy games (no --search) and needs --out for its batches")
     from selfplay import cluster
 
-    players = [(m.runner.net.cpu(), m.temperature, m.greedy) for m in movers]  # workers play on the CPU
     settings = {"games": args.games, "batch": args.batch, "seed": args.seed, "size": size, "komi": args.komi,
-                "version": cluster.weights_version([net for net, _, _ in players])}
+                "version": players_version(players)}
 
     def on_batch(index, games):
         write_sgfs(games, args.out, names, first_index=index * args.batch)
@@ -103,16 +101,16 @@ def run(args):
     if args.net and (args.search or args.opponent):
         raise GogoError("--net (random weights) plays policy-only games against itself")
     weights = args.weights or nets.DEFAULT_POLICY_WEIGHTS
-    black = make_mover(args.weights, args)
-    movers = [black] if args.opponent is None else [black, make_mover(args.opponent, args)]
+    black = make_player(args.weights, args)
+    players = [black] if args.opponent is None else [black, make_player(args.opponent, args)]
     size = args.size if args.net else nets.read_config(weights).board_size
     names = ("gogo", "gogo") if args.opponent is None else (Path(args.weights or "bundled").stem,
                                                             Path(args.opponent).stem)
     extra = {}
     if args.ray:
-        everything, extra = on_ray(movers, size, names, args)
+        everything, extra = on_ray(players, size, names, args)
     else:
-        everything = play_here(movers, size, names, args)
+        everything = play_here(players, size, names, args)
     if args.out:
         save_store(as_store_arrays(everything, seed=args.seed), Path(args.out) / "games.npz")
     summary = {"weights": f"random {args.net}" if args.net else str(weights),

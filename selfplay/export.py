@@ -37,12 +37,12 @@ def write_sgfs(games, folder, names=("gogo", "gogo"), first_index=0):
 
 
 def save_games(path, games, **extra):
-    """Games as one .npz file (moves, colours, lengths, winner, score, seconds), written atomically
-    (gogo.files), with the extra arrays beside them."""
+    """Games as one .npz file (moves, colours, lengths, winner, score, seconds, weights versions),
+    written atomically (gogo.files), with the extra arrays beside them."""
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez(f, moves=np.concatenate(games.moves), colors=np.concatenate(games.colors),
                  lengths=np.array([len(m) for m in games.moves]), winner=games.winner, score=games.score,
-                 seconds=games.seconds, **extra)
+                 seconds=games.seconds, versions=games.versions, **extra)
 
 
 def check_settings(path, settings, what):
@@ -55,18 +55,20 @@ def check_settings(path, settings, what):
 
 
 def load_games(path, size, komi, extra=()):
-    """The Games of a save_games file, and its arrays named in extra."""
+    """The Games of a save_games file, and its arrays named in extra (a file written before games
+    recorded their weights version has none: "")."""
     with np.load(path, allow_pickle=False) as z:
         ends = np.cumsum(z["lengths"])[:-1]
         games = Games(size, float(komi), np.split(z["moves"], ends), np.split(z["colors"], ends), z["winner"],
-                      z["score"], float(z["seconds"]))
+                      z["score"], float(z["seconds"]), versions=z["versions"] if "versions" in z.files else None)
         return games, {name: z[name] for name in extra}
 
 
 def as_store_arrays(games, source="selfplay", last_moves=None, seed=0, held_out=0.01):
-    """The games as game-store arrays, with `held_out` of them in each of the val and test splits.
-    last_moves: keep only each game's first last_moves[g] moves (the value data) while keeping the
-    final winner."""
+    """The games as game-store arrays, with `held_out` of them in each of the val and test splits,
+    and one array more: weights_version (str[G], the weights that played each game, "" if not
+    known). last_moves: keep only each game's first last_moves[g] moves (the value data) while
+    keeping the final winner."""
     rows = []
     for g in range(len(games)):
         end = len(games.moves[g]) if last_moves is None else int(last_moves[g])
@@ -77,6 +79,7 @@ def as_store_arrays(games, source="selfplay", last_moves=None, seed=0, held_out=
                                           store.WIN_BY.index("score" if winner else "draw"), 0, 0, key,
                                           moves, colors, np.zeros(0, np.int16), np.zeros(0, np.int8))))
     arrays = store.store_arrays(rows, [source], held_out, held_out)
+    arrays["weights_version"] = games.versions
     arrays["info"] = np.array(json.dumps({"builder": "gogo selfplay", "date": time.strftime("%Y-%m-%d"),
                                           "games": len(games), "seed": seed}))
     return arrays

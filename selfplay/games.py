@@ -12,7 +12,11 @@ superko is not checked (a cycle in such games is rare, and the move cap ends it)
 Which mover plays a move is the caller's choice (`assign`): the current net against an opponent
 for RL, the SL net then one random move then the RL net for the value data. Games come back as a
 `Games`: moves, winners and scores, plus, when asked, the planes and moves each mover saw (the RL
-update trains on them).
+update trains on them), and the weights version that played each game.
+
+Batches of games are played by a place: InProcess here, or selfplay.cluster.Workers on Ray; both
+play(game, players, batches, size, komi) with a game function game(movers, count, size, komi, rng)
+-> (Games, extra arrays): selfplay_games here, the RL iteration's and the value data's in training.
 """
 import time
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from gogo import coords, features
 from gogo.go import rules
 from gogo.go.board import Board
 from gogo.go.rules import BLACK, WHITE
+from selfplay.movers import players_version
 
 # Games of policy nets that never fill their own eyes end near one move per point; the cap only
 # bounds the history arrays. (A random playout, gogo.go.playout, wanders longer: its cap is 3.)
@@ -36,7 +41,8 @@ class Games:
     """Finished games. moves[g], colors[g]: int16 / int8 arrays (move indices, gogo.coords; pass =
     size * size). winner: +1 black, -1 white, 0 jigo. score: black area minus white area minus
     komi. positions[m]: (planes uint8 [k, 48, n, n], moves int64 [k], games int64 [k]) for each
-    recorded mover m."""
+    recorded mover m. versions[g]: the weights version that played game g (movers.weights_version;
+    "" when not known)."""
     size: int
     komi: float
     moves: list
@@ -45,6 +51,11 @@ class Games:
     score: np.ndarray
     seconds: float = 0.0
     positions: dict = field(default_factory=dict)
+    versions: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.versions is None:
+            self.versions = np.full(len(self.moves), "")
 
     def __len__(self):
         return len(self.moves)
@@ -64,15 +75,59 @@ class Games:
     def subset(self, games):
         """The games at these indices (positions are not carried)."""
         return Games(self.size, self.komi, [self.moves[g] for g in games], [self.colors[g] for g in games],
-                     self.winner[games], self.score[games])
+                     self.winner[games], self.score[games], versions=self.versions[games])
 
 
 def concatenate(batches):
-    """One Games of several (positions are not carried)."""
+    """One Games of several, with the positions of the movers every batch recorded (their game
+    numbers counted on from batch to batch)."""
     first = batches[0]
+    starts = np.cumsum([0] + [len(b) for b in batches[:-1]])
+    recorded = set.intersection(*(set(b.positions) for b in batches))
+    positions = {m: _joined([b.positions[m] for b in batches], starts) for m in recorded}
     return Games(first.size, first.komi, [m for b in batches for m in b.moves],
                  [c for b in batches for c in b.colors], np.concatenate([b.winner for b in batches]),
-                 np.concatenate([b.score for b in batches]), sum(b.seconds for b in batches))
+                 np.concatenate([b.score for b in batches]), sum(b.seconds for b in batches), positions,
+                 np.concatenate([b.versions for b in batches]))
+
+
+def _joined(parts, starts):
+    """One mover's (planes, moves, games) of several batches; a batch where it played no move has
+    None for each."""
+    kept = [(p, start) for p, start in zip(parts, starts) if p[0] is not None]
+    if not kept:
+        return None, None, None
+    return (np.concatenate([p[0] for p, _ in kept]), np.concatenate([p[1] for p, _ in kept]),
+            np.concatenate([p[2] + start for p, start in kept]))
+
+
+class InProcess:
+    """The place that plays batches of games one after another in this process, on a device."""
+
+    batches_at_once = 1
+
+    def __init__(self, device=None):
+        self.device = device
+
+    def play(self, game, players, batches, size, komi, on_batch=None):
+        """Each batch ({index: (seed or numpy Generator, count)}, in order) as game(movers, count,
+        size, komi, rng) plays it with the players' movers, every game recording the players'
+        weights version; on_batch(index, games, extra) is told of each. Returns {index: (games,
+        extra)}."""
+        movers, version = [p.mover(self.device) for p in players], players_version(players)
+        results = {}
+        for index, (seed, count) in batches.items():
+            games, extra = game(movers, count, size, komi, np.random.default_rng(seed))
+            games.versions = np.full(len(games), version)
+            results[index] = games, extra
+            if on_batch:
+                on_batch(index, games, extra)
+        return results
+
+
+def selfplay_games(movers, count, size, komi, rng):
+    """`gogo selfplay`'s games: one mover plays both colours, or of two the first is Black."""
+    return play(movers, black_and_white(len(movers)), count, size, komi, rng), {}
 
 
 def black_and_white(movers):

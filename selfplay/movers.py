@@ -5,7 +5,15 @@ A mover's choose(planes, sensible, rng, boards) gets the positions of the games 
 feature planes and the sensible points (legal under simple ko, not filling an own eye), and returns
 one move index per game (gogo.coords: row * size + col, pass = size * size). Only a mover with
 needs_boards = True is also given the positions as Boards.
+
+A player is what a batch of games is told to play with (selfplay.games.InProcess,
+selfplay.cluster.Workers): a NetPlayer (a policy net and how it samples), which can travel to
+another process, or a net-free mover itself; player.mover(device) gives the mover. The weights
+version of the net players (weights_version) is what each game records as having played it.
 """
+import hashlib
+from dataclasses import dataclass
+
 import numpy as np
 
 from gogo import nets
@@ -24,8 +32,39 @@ class PolicyMover:
         return pick_moves(logits, sensible, rng, self.greedy)
 
 
+@dataclass
+class NetPlayer:
+    """A policy net as a player: its PolicyMover on a device samples at temperature (or greedy)."""
+    net: object
+    temperature: float = 1.0
+    greedy: bool = False
+
+    def mover(self, device):
+        return PolicyMover(self.net, device, self.temperature, self.greedy)
+
+
+def weights_version(nets):
+    """Which weights played a game: per net a digest of its tensors, joined by '+'."""
+    return "+".join(_digest(net) for net in nets)
+
+
+def _digest(net):
+    digest = hashlib.blake2b(digest_size=8)
+    for name, tensor in net.state_dict().items():
+        digest.update(name.encode() + tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def players_version(players):
+    """The weights version of the net players among players (the others have no weights)."""
+    return weights_version([p.net for p in players if isinstance(p, NetPlayer)])
+
+
 class RandomMover:
     """A uniformly random sensible move (the value data's one random move)."""
+
+    def mover(self, device):
+        return self
 
     def choose(self, planes, sensible, rng, boards=None):
         return pick_moves(np.zeros(sensible.shape, np.float32), sensible, rng, greedy=False)
@@ -39,6 +78,9 @@ class SearchMover:
 
     def __init__(self, player):
         self.player = player
+
+    def mover(self, device):
+        return self
 
     def choose(self, planes, sensible, rng, boards=None):
         moves = np.empty(len(boards), np.int64)

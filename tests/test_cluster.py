@@ -1,6 +1,10 @@
 """Self-play on Ray (selfplay/cluster.py) with a local Ray and tiny 9x9 nets: 2 workers write the
 store 1 worker writes, in the one-machine format; a worker killed with SIGKILL mid-batch loses no
-game and plays no seed twice; a killed driver resumes from its batches; without --ray, no Ray."""
+game and plays no seed twice; a killed driver resumes from its batches; without --ray, no Ray. The
+pipeline's [cluster] table: its RL and value games on 2 workers, stores and logs of the one-machine
+kind, every game with the weights version that played it, each RL iteration's new version reaching
+the running workers."""
+import csv
 import os
 import signal
 import subprocess
@@ -9,11 +13,14 @@ import sys
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load_file
 
 from cli.main import main
 from gogo import nets
 from selfplay.games import black_and_white, play
-from selfplay.movers import PolicyMover
+from selfplay.movers import NetPlayer, PolicyMover, players_version, weights_version
+from test_rl import rl_config, tiny_policy
+from training import pipeline, rl
 
 ray = pytest.importorskip("ray")
 from selfplay import cluster  # noqa: E402 (needs ray)
@@ -51,11 +58,11 @@ def test_two_workers_write_the_store_of_one_in_the_one_machine_format(local_ray,
 
 def test_a_worker_killed_mid_batch_loses_nothing(local_ray, tmp_path):
     torch.manual_seed(0)
-    players = [(nets.build(nets.NetConfig.named("tiny", board_size=9)), 1.0, False)]
+    players = [NetPlayer(nets.build(nets.NetConfig.named("tiny", board_size=9)))]
     settings = {"games": GAMES, "batch": BATCH, "seed": 3, "size": 9, "komi": 7.5,
-                "version": cluster.weights_version([players[0][0]])}
-    workers, _shared = cluster.start_workers(players, 2)
-    pids = ray.get([w.pid.remote() for w in workers])
+                "version": players_version(players)}
+    workers = cluster.start("local", 2)
+    pids = ray.get([w.pid.remote() for w in workers.actors])
     killed = []
 
     def kill_both(index, games):  # the one still playing dies mid-batch
@@ -64,11 +71,12 @@ def test_a_worker_killed_mid_batch_loses_nothing(local_ray, tmp_path):
                 os.kill(pid, signal.SIGKILL)
             killed.append(index)
 
-    games, retried = cluster.play_batches(workers, tmp_path / "killed", settings, on_batch=kill_both)
-    assert killed and retried >= 1
-    assert set(ray.get([w.pid.remote() for w in workers])).isdisjoint(pids)  # restarted by Ray
-    clean, _ = cluster.play_batches(workers, tmp_path / "clean", settings)
+    games = cluster.play_batches(workers, players, tmp_path / "killed", settings, on_batch=kill_both)
+    assert killed and workers.retried >= 1
+    assert set(ray.get([w.pid.remote() for w in workers.actors])).isdisjoint(pids)  # restarted by Ray
+    clean = cluster.play_batches(workers, players, tmp_path / "clean", settings)
     assert len(games) == GAMES and all(np.array_equal(a, b) for a, b in zip(games.moves, clean.moves))
+    assert (games.versions == settings["version"]).all()  # the restarted workers fetched the net again
 
 
 def test_a_killed_driver_resumes_from_its_batches(local_ray, tmp_path):
@@ -93,3 +101,68 @@ def test_the_driver_ceiling_with_stand_in_workers(local_ray, tmp_path):
     games = play([mover], black_and_white(1), 4, 9, 7.5, np.random.default_rng(0))
     result = cluster.driver_ceiling(games, workers=8, seconds=0.05, batches=40, out=tmp_path)
     assert result["stored_games_per_s"] > 0 and len(list((tmp_path / "batches").glob("batch-*.npz"))) == 40
+
+
+PIPELINE = """board_size = 9
+seed = 2
+[sl]
+weights = "{sl}"
+[rl]
+iterations = 3
+games = 6
+pool_every = 1
+lr = 0.01
+checkpoint_every = 1
+eval_every = 0
+device = "cpu"
+[value]
+games = 16
+batch_games = 6
+held_out = 0.25
+net = "tiny"
+steps = 4
+batch = 8
+workers = 0
+val_every = 4
+checkpoint_every = 4
+"""
+
+
+def run_pipeline(tmp_path, name, cluster_table=""):
+    config = tmp_path / f"{name}.toml"
+    config.write_text(PIPELINE.format(sl=tiny_policy(tmp_path / "sl.safetensors")) + cluster_table)
+    out = tmp_path / name
+    pipeline.Pipeline(pipeline.read_config(config), out, device="cpu").run(until="value")
+    with np.load(out / "gen-001" / "value" / "value-data.npz") as store:
+        arrays = {k: store[k] for k in store.files}
+    with open(out / "gen-001" / "rl" / "log.csv", newline="") as handle:
+        return out, arrays, list(csv.DictReader(handle))
+
+
+def test_the_pipeline_on_ray_workers_keeps_its_stores_and_records_weights_versions(local_ray, tmp_path):
+    out, ray_store, ray_log = run_pipeline(tmp_path, "ray", '[cluster]\nray = "local"\nworkers = 2\n')
+    _, store, log = run_pipeline(tmp_path, "here")
+    assert ray_store.keys() == store.keys() and all(ray_store[k].dtype == store[k].dtype for k in store if k != "info")
+    assert len(ray_store["move_offsets"]) == len(store["move_offsets"]) == 17
+    assert ray_log[0].keys() == log[0].keys()
+    load = lambda path: nets.load(path, kind=nets.POLICY)  # noqa: E731
+    rl_weights = out / "gen-001" / "rl" / "policy.safetensors"
+    played_by = weights_version([load(tmp_path / "sl.safetensors"), load(rl_weights)])
+    assert set(ray_store["weights_version"]) == {played_by}
+    pool = out / "gen-001" / "rl" / "pool"
+    for i, row in enumerate(ray_log):  # iteration i + 1 was played by the weights after iteration i
+        assert row["weights_version"] == weights_version([load(pool / f"iteration-{i:06d}.safetensors")])
+    assert len({row["weights_version"] for row in ray_log}) == 3
+
+
+def test_each_rl_iteration_s_new_weights_reach_the_running_worker(local_ray, tmp_path):
+    init = tiny_policy(tmp_path / "sl.safetensors")
+    rl.train(rl_config(tmp_path / "here", init, iterations=3))
+    (tmp_path / "ray").mkdir()
+    workers = cluster.start("local", 1)  # one batch an iteration: the one-machine games, if the weights are new
+    rl.train(rl_config(tmp_path / "ray", init, iterations=3), workers)
+    here, there = (load_file(str(tmp_path / run / "run" / "policy.safetensors")) for run in ("here", "ray"))
+    assert all(torch.equal(here[k], there[k]) for k in here)
+    with open(tmp_path / "ray" / "run" / "log.csv", newline="") as handle:
+        last = list(csv.DictReader(handle))[-1]["weights_version"]
+    assert last in ray.get(workers.actors[0].versions.remote())

@@ -97,9 +97,10 @@ def test_generation_is_deterministic_and_resumes(weights, run_folder, tmp_path):
     again = tmp_path / "again"
     (again / value.CHUNKS).mkdir(parents=True)
     shutil.copy(run_folder / value.CHUNKS / "chunk-00000.npz", again / value.CHUNKS)  # a run killed after one batch
+    shutil.copy(run_folder / value.CHUNKS / "chunk-00002.npz", again / value.CHUNKS)  # (a worker's, out of turn)
     generate(weights, again)
     first, second = load_store(run_folder / value.DATA), load_store(again / value.DATA)
-    for name in ["moves", "move_offsets", "winner", "key", "split", "random_move"]:
+    for name in ["moves", "move_offsets", "winner", "key", "split", "random_move", "weights_version"]:
         assert (getattr(first, name) == getattr(second, name)).all(), name
     with pytest.raises(GogoError, match="other settings"):
         value.generate(value_config(weights, again, seed=4))

@@ -10,9 +10,12 @@ CSV_NAME, EVENTS_DIR, PLOT_NAME = "log.csv", "events", "curves.png"
 
 
 class TrainingLog:
-    def __init__(self, run_dir, fields, resume_step=None):
+    def __init__(self, run_dir, fields, resume_step=None, text_fields=()):
+        """fields: the CSV's columns after step; text_fields, those of them that are no number (in
+        the CSV only, not TensorBoard)."""
         self.run_dir = Path(run_dir)
         self.fields = ["step"] + list(fields)
+        self.text_fields = set(text_fields)
         self.csv_path = self.run_dir / CSV_NAME
         rows = []
         if resume_step is not None and self.csv_path.exists():
@@ -35,7 +38,7 @@ class TrainingLog:
             csv.DictWriter(handle, self.fields).writerow({"step": step, **metrics})
         if self.events is not None:
             for name, value in metrics.items():
-                if value != "":
+                if value != "" and name not in self.text_fields:
                     self.events.add_scalar(name, float(value), step)
             self.events.flush()
 

@@ -17,6 +17,9 @@ set there; a key that is no option is refused, naming the key and the file.
              init = "sl" seeds the value net's trunk with the SL policy's)
     [eval]   EvalConfig: games (policy vs policy, sampling), gnugo_games, gnugo_level, gnugo_parallel,
              gnugo_max_moves, gnugo_opening_moves (random moves before each pair of games)
+    [cluster] ClusterConfig: ray ("local", "auto" or a cluster's address), workers: the RL and value
+             stages play their games on that many Ray workers (selfplay/cluster.py, docs/cluster.md);
+             without the table they play in this process and Ray is not imported
 
 The run folder holds sl/, gen-001/{rl,value,eval}, ..., and summary.json, summary.md and
 summary.png (win rates and value error by generation). Every stage writes done.json when it
@@ -47,7 +50,7 @@ from training.config import RLConfig, SLConfig, ValueConfig
 
 DONE = "done.json"
 STAGES = ("sl", "rl", "value", "eval")
-SETTINGS = {"board_size", "komi", "seed", "generations", "device", *STAGES}
+SETTINGS = {"board_size", "komi", "seed", "generations", "device", "cluster", *STAGES}
 SL_SOURCES = {"weights", "store", "sources", "data"}  # [sl]'s own keys; the others are SLConfig's
 DATA_FILTERS = {"size", "min_rank", "allow_unranked", "min_moves"}  # [sl.data] keys for Filters
 DATA_KEYS = DATA_FILTERS | {"even_only", "handicap_only", "val", "test", "workers"}
@@ -64,7 +67,14 @@ class EvalConfig:
     gnugo_opening_moves: int = 0  # random moves before each pair of games
 
 
-TABLES = {"sl": SLConfig, "rl": RLConfig, "value": ValueConfig, "eval": EvalConfig}
+@dataclass(kw_only=True)
+class ClusterConfig:
+    """[cluster]: the Ray workers that play the RL and value stages' games."""
+    ray: str = "local"  # "local": a Ray started on this machine; "auto": the one `ray start` joined; or an address
+    workers: int = 1
+
+
+TABLES = {"sl": SLConfig, "rl": RLConfig, "value": ValueConfig, "eval": EvalConfig, "cluster": ClusterConfig}
 
 
 def read_config(path):
@@ -162,6 +172,19 @@ class Pipeline:
         self.komi = float(config.get("komi", DEFAULT_KOMI))
         self.seed = int(config.get("seed", 1))
         self.device = device or config.get("device")
+        self.workers = None  # the [cluster] table's, started when a stage first plays games
+
+    def place(self):
+        """Where the RL and value stages play their games: the [cluster] table's Ray workers (the
+        same ones for every stage), or None (each stage in this process)."""
+        if "cluster" not in self.config:
+            return None
+        if self.workers is None:
+            from selfplay import cluster
+
+            table = stage_config(ClusterConfig, self.config["cluster"])
+            self.workers = cluster.start(table.ray, table.workers)
+        return self.workers
 
     def stage_sl(self):
         folder = self.out / "sl"
@@ -194,7 +217,7 @@ class Pipeline:
         config = stage_config(RLConfig, self.config.get("rl", {}), init=str(init), out=str(folder),
                               komi=self.komi, seed=self.seed, device=self.device, resume=started(folder))
         announce(f"generation {generation} rl", config)
-        rl.train(config)
+        rl.train(config, self.place())
         return finish(folder, {"weights": str(folder / "policy.safetensors"),
                                **last_row(folder, ("win_rate", "eval_vs_init"))})
 
@@ -207,7 +230,7 @@ class Pipeline:
                               komi=self.komi, no_progress=True, seed=self.seed, device=self.device,
                               resume=started(folder, (CHECKPOINT, value.CHUNKS)))
         announce(f"generation {generation} value", config)
-        summary = value.generate_and_train(config)
+        summary = value.generate_and_train(config, self.place())
         return finish(folder, {"weights": str(folder / "value.safetensors"), **summary})
 
     def stage_eval(self, generation, new, previous, sl_weights):

@@ -29,8 +29,8 @@ import torch.nn.functional as F
 
 from gogo import features, nets
 from selfplay.arena import head_to_head
-from selfplay.games import half_and_half, play
-from selfplay.movers import PolicyMover
+from selfplay.games import InProcess, concatenate, half_and_half, play
+from selfplay.movers import NetPlayer
 from training import optim
 from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
 from training.config import as_options
@@ -38,7 +38,9 @@ from training.logs import TrainingLog
 
 CHUNK = 4096  # positions per forward/backward pass (bounds memory; gradients accumulate)
 POOL = "pool"
-FIELDS = ["win_rate", "loss", "mean_length", "games_per_s", "pool_size", "opponent", "lr", "eval_vs_init"]
+FIELDS = ["win_rate", "loss", "mean_length", "games_per_s", "pool_size", "opponent", "lr", "eval_vs_init",
+          "weights_version"]
+TEXT_FIELDS = ["weights_version"]  # the learner's weights version that played the iteration's games
 
 
 def masked_log_probs(logits, sensible):
@@ -85,36 +87,58 @@ class Pool:
         nets.save(net, self.folder / name, provenance=provenance)
         self.names.append(name)
 
-    def mover(self, name, temperature):
+    def net(self, name):
         if name not in self.loaded:
             if len(self.loaded) >= self.keep:
                 self.loaded.pop(next(iter(self.loaded)))
-            self.loaded[name] = nets.Runner(nets.load(self.folder / name, kind=nets.POLICY), self.device)
-        return PolicyMover(self.loaded[name], temperature=temperature)
+            self.loaded[name] = nets.to_device(nets.load(self.folder / name, kind=nets.POLICY), self.device)
+        return self.loaded[name]
 
     def draw(self, rng):
         return self.names[int(rng.integers(len(self.names)))]
 
 
-def play_iteration(net, pool, config, iteration, device):
-    """The iteration's games: learner (mover 0) vs a pool opponent (mover 1), colours half and half."""
+def learner_games(movers, count, size, komi, rng):
+    """A batch of an iteration's games: the learner (mover 0) against the opponent, colours half
+    and half, the learner's positions recorded; extra: which games the learner was Black in."""
+    learner_black, assign = half_and_half(count)
+    return play(movers, assign, count, size, komi, rng, record=(0,)), {"learner_black": learner_black}
+
+
+def iteration_batches(rng, config, iteration, batches_at_once):
+    """The iteration's games in as many batches as the place plays at once: as one batch, drawn
+    from rng (which drew the opponent, as on one machine); split over workers, batch b seeded by
+    (seed, iteration, b)."""
+    if batches_at_once == 1:
+        return {0: (rng, config.games)}
+    counts = [len(part) for part in np.array_split(np.arange(config.games), batches_at_once)]
+    return {b: ([config.seed, iteration, b], count) for b, count in enumerate(counts) if count}
+
+
+def play_iteration(net, pool, config, iteration, place):
+    """The iteration's games, learner vs a pool opponent, on the place (selfplay.games); returns
+    (games, the learner's outcomes, the opponent)."""
     rng = np.random.default_rng([config.seed, iteration])
     opponent = pool.draw(rng)
-    learner = PolicyMover(nets.Runner(net, device), temperature=config.temperature)
-    learner_black, assign = half_and_half(config.games)
-    games = play([learner, pool.mover(opponent, config.temperature)], assign, config.games,
-                 net.config.board_size, config.komi, rng, record=(0,))
+    players = [NetPlayer(net, config.temperature), NetPlayer(pool.net(opponent), config.temperature)]
+    batches = iteration_batches(rng, config, iteration, place.batches_at_once)
+    played = place.play(learner_games, players, batches, net.config.board_size, config.komi)
+    games = concatenate([g for g, _ in played.values()])
+    learner_black = np.concatenate([extra["learner_black"] for _, extra in played.values()])
     outcomes = games.winner * np.where(learner_black, 1, -1)
     net.train()
     return games, outcomes, opponent
 
 
-def train(config):
-    """Train as config (an RLConfig) says, in config.out (see the module docstring)."""
+def train(config, place=None):
+    """Train as config (an RLConfig) says, in config.out (see the module docstring); the games are
+    played on the place (selfplay.games: InProcess on the config's device unless given, e.g.
+    selfplay.cluster.Workers)."""
     out = Path(config.out)
     checkpoint = run_checkpoint(out, config.resume)
     torch.manual_seed(config.seed)
     device = nets.pick_device(config.device)
+    place = place or InProcess(device)
     net = nets.to_device(nets.load(config.init, kind=nets.POLICY), device)
     optimizer = optim.make_optimizer(net, config.optimizer, config.lr)
     pool = Pool(out / POOL, device)
@@ -126,11 +150,11 @@ def train(config):
         out.mkdir(parents=True, exist_ok=True)
         (out / "args.json").write_text(json.dumps(as_options("rl", config), indent=1))
         pool.add(net, "iteration-000000.safetensors", {"init": str(Path(config.init).resolve())})
-    log = TrainingLog(out, FIELDS, resume_step=state["iteration"] if config.resume else None)
+    log = TrainingLog(out, FIELDS, resume_step=state["iteration"] if config.resume else None, text_fields=TEXT_FIELDS)
     initial = nets.load(config.init, kind=nets.POLICY)
     while state["iteration"] < config.iterations:
         start = time.perf_counter()
-        games, outcomes, opponent = play_iteration(net, pool, config, state["iteration"], device)
+        games, outcomes, opponent = play_iteration(net, pool, config, state["iteration"], place)
         loss = policy_gradient_step(net, optimizer, games.positions[0], advantages(outcomes, config.baseline),
                                     len(games), config.temperature, device)
         state["iteration"] += 1
@@ -140,7 +164,8 @@ def train(config):
         i = state["iteration"]
         row = {"win_rate": f"{(outcomes > 0).mean():.4f}", "loss": f"{loss:.5f}",
                "mean_length": f"{games.num_moves / len(games):.1f}", "games_per_s": f"{len(games) / seconds:.2f}",
-               "pool_size": len(pool.names), "opponent": pool.names.index(opponent), "lr": config.lr, "eval_vs_init": ""}
+               "pool_size": len(pool.names), "opponent": pool.names.index(opponent), "lr": config.lr, "eval_vs_init": "",
+               "weights_version": games.versions[0].split("+")[0]}  # the learner's (then the opponent's)
         if config.eval_every and (i % config.eval_every == 0 or i == config.iterations):
             result = head_to_head(net, initial, config.eval_games, config.komi, seed=config.seed + 10**6 + i,
                                   device=device)

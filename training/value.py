@@ -40,8 +40,8 @@ from gogo import nets
 from gogo.errors import GogoError
 from gogo.records.store import SPLITS, load_store, save_store
 from selfplay.export import as_store_arrays, check_settings, load_games, save_games
-from selfplay.games import concatenate, play
-from selfplay.movers import PolicyMover, RandomMover
+from selfplay.games import InProcess, concatenate, play
+from selfplay.movers import NetPlayer, RandomMover
 from training import distributed, sl
 from training.checkpoint import CHECKPOINT
 from training.config import as_options
@@ -77,10 +77,24 @@ def kept(games, u):
 
 # --- generation ----------------------------------------------------------------------------------
 
-def generate(config):
+def chunk_games(movers, count, size, komi, rng):
+    """A batch of value data: count games of the movers (SL, random[, RL]), each with its U drawn
+    first from rng; extra: u."""
+    u = draw_u(rng, count, size)
+    rl_mover = RL_MOVER if len(movers) > RL_MOVER else SL_MOVER  # the SL net plays the RL part too
+    return play(movers, schedule(u, rl_mover), count, size, komi, rng), {"u": u}
+
+
+def chunk_counts(need, batch_games, most):
+    """The sizes of the next chunks: `need` games in chunks of batch_games, at most `most` chunks."""
+    return [min(batch_games, need - first) for first in range(0, need, batch_games)][:most]
+
+
+def generate(config, place=None):
     """Play until config.games positions are kept, then write out/value-data.npz; resumes from the
-    chunks of an earlier call with the same settings. Returns the generation numbers (also in the
-    store's info)."""
+    chunks of an earlier call with the same settings. The chunks are played on the place
+    (selfplay.games: InProcess unless given), as many at a time as it plays at once. Returns the
+    generation numbers (also in the store's info)."""
     out, rl_weights = Path(config.out), config.rl or config.sl
     size = nets.read_config(config.sl).board_size
     settings = {"sl": str(Path(config.sl).resolve()), "rl": str(Path(rl_weights).resolve()),
@@ -91,33 +105,39 @@ def generate(config):
     check_settings(folder / "settings.json", settings, "value data")
     if (out / DATA).exists():
         return load_store(out / DATA).info["generation"]
-    sl_net = nets.load(config.sl, kind=nets.POLICY, board_size=size)
-    movers = [PolicyMover(sl_net, config.device), RandomMover()]
-    rl_mover = SL_MOVER  # one batched net call for both when the SL net plays the RL part too
+    place = place or InProcess(config.device)
+    players = [NetPlayer(nets.load(config.sl, kind=nets.POLICY, board_size=size)), RandomMover()]
     if Path(rl_weights).resolve() != Path(config.sl).resolve():
-        movers.append(PolicyMover(nets.load(rl_weights, kind=nets.POLICY, board_size=size), config.device))
-        rl_mover = RL_MOVER
+        players.append(NetPlayer(nets.load(rl_weights, kind=nets.POLICY, board_size=size)))
     batches = load_chunks(folder, size, config.komi)
     have = sum(int(kept(b, u).sum()) for b, u in batches)
+
+    def save(index, batch, extra):  # each chunk whole, atomically, as it comes
+        save_games(folder / f"chunk-{index:05d}.npz", batch, u=extra["u"])
+        print(f"value data: chunk {index}, {len(batch)} games, {batch.stats()['games_per_hour']:.0f} games/hour",
+              file=sys.stderr, flush=True)
+
     while have < config.games:
-        rng = np.random.default_rng([config.seed, len(batches)])
-        count = min(config.batch_games, config.games - have)
-        u = draw_u(rng, count, size)
-        batch = play(movers, schedule(u, rl_mover), count, size, config.komi, rng)
-        save_games(folder / f"chunk-{len(batches):05d}.npz", batch, u=u)  # whole, atomically
-        batches.append((batch, u))
-        have += int(kept(batch, u).sum())
-        print(f"value data: {min(have, config.games)}/{config.games} positions, batch {len(batches)}: "
-              f"{batch.stats()['games_per_hour']:.0f} games/hour", file=sys.stderr, flush=True)
+        counts = chunk_counts(config.games - have, config.batch_games, place.batches_at_once)
+        wave = {len(batches) + k: ([config.seed, len(batches) + k], count) for k, count in enumerate(counts)}
+        played = place.play(chunk_games, players, wave, size, config.komi, save)
+        for index in sorted(played):
+            batch, extra = played[index]
+            batches.append((batch, extra["u"]))
+            have += int(kept(batch, extra["u"]).sum())
+        print(f"value data: {min(have, config.games)}/{config.games} positions", file=sys.stderr, flush=True)
     return write_store(batches, out / DATA, settings)
 
 
 def load_chunks(folder, size, komi):
-    """[(Games, u)] of the chunks in the folder, in order."""
+    """[(Games, u)] of the chunks in the folder, in order, up to the first one missing (a driver
+    killed while its workers played several leaves later ones: those are removed, to be played
+    again as the chunks before them say)."""
     batches = []
-    for i, path in enumerate(sorted(folder.glob("chunk-*.npz"))):
-        if path.name != f"chunk-{i:05d}.npz":
-            raise GogoError(f"{path} is out of sequence (chunk {i} missing)")
+    for path in sorted(folder.glob("chunk-*.npz")):
+        if path.name != f"chunk-{len(batches):05d}.npz":
+            path.unlink()
+            continue
         games, extra = load_games(path, size, komi, extra=("u",))
         batches.append((games, extra["u"]))
     return batches
@@ -171,15 +191,15 @@ def train(config):
     return summary
 
 
-def generate_and_train(config):
-    """All of `gogo train value` (a ValueConfig): the data, then the net; returns the summary
-    (None on ranks other than 0). Refuses to start afresh over an earlier run's data unless
-    resuming."""
+def generate_and_train(config, place=None):
+    """All of `gogo train value` (a ValueConfig): the data (its games on the place: see generate),
+    then the net; returns the summary (None on ranks other than 0). Refuses to start afresh over an
+    earlier run's data unless resuming."""
     out = Path(config.out)
     if not config.resume and (out / CHUNKS).exists():
         raise GogoError(f"{out} already holds a run; use --resume or another --out")
     distributed.barrier()  # every rank has looked before rank 0 writes
     if distributed.is_main():
-        generate(config)
+        generate(config, place)
     distributed.barrier()  # rank 0's data is there for all
     return train(config)
