@@ -89,8 +89,9 @@ def test_a_killed_driver_resumes_from_its_batches(local_ray, tmp_path):
 
 
 def test_without_ray_nothing_imports_it(tmp_path):
-    script = ("import sys; from cli.main import main; "
+    script = ("import sys; from cli.main import main; from training.pipeline import Pipeline; "
               f"main(['selfplay', '--net', 'tiny', '--size', '9', '--games', '2', '--batch', '2', '--out', {str(tmp_path)!r}]); "
+              f"assert Pipeline({{'board_size': 9}}, {str(tmp_path)!r}).place() is None; "
               "assert 'ray' not in sys.modules, 'ray imported'")
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
 

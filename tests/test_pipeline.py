@@ -34,7 +34,8 @@ def test_bad_config_is_refused_with_its_name(tmp_path):
 @pytest.mark.parametrize("table, key", [("[value]\nstepz = 5", "stepz"), ("[rl]\nbatch = 5", "batch"),
                                         ("[eval]\ngnugo_gamez = 2", "gnugo_gamez"),
                                         ("[sl]\nsources = []\n[sl.data]\nmin_movez = 3", "min_movez"),
-                                        ("[sl]\nsteps = \"many\"", "steps")])
+                                        ("[sl]\nsteps = \"many\"", "steps"), ("[cluster]\nworkerz = 2", "workerz"),
+                                        ("[cluster]\nworkers = \"all\"", "workers")])
 def test_unknown_or_mistyped_keys_are_refused_naming_the_key_and_file(tmp_path, table, key):
     bad = tmp_path / "typo.toml"
     bad.write_text(f"board_size = 9\n{table}\n")
