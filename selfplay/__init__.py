@@ -5,6 +5,8 @@
     export   Games as SGF files and as game-store arrays
     arena    policy net against policy net in batched games: win rate, interval, Elo
     match    games between two GTP engines (subprocesses), refereed: win rate, interval, Elo
+    cluster  batches of games on Ray workers, new weights versions through Ray's object store
+             (imported only by `gogo selfplay --ray` and a pipeline's [cluster] table)
 
 May import: gogo (never training or cli, which sit above it).
 """

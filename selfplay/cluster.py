@@ -129,7 +129,8 @@ class Workers:
 
     def play(self, game, players, batches, size, komi, on_batch=None):
         """InProcess.play's batches ({index: (seed, count)}) on the workers, on_batch(index, games,
-        extra) told of each as it comes back (in any order); returns {index: (games, extra)}."""
+        extra) told of each as it comes back (in any order); returns {index: (games, extra)} in the
+        batches' order."""
         shared = [self.share(p) for p in players]
         todo, idle, running, failures, results = deque(batches), list(self.actors), {}, {}, {}
         while todo or running:
@@ -151,7 +152,7 @@ class Workers:
                 continue
             if on_batch:
                 on_batch(index, *results[index])
-        return results
+        return {index: results[index] for index in batches}  # in the batches' order, as InProcess
 
 
 def play_batches(workers, players, out, settings, on_batch=None):
