@@ -14,6 +14,7 @@ from gogo.go import scoring
 from gogo.gtp.engine import GtpEngine
 from gogo.gtp.server import serve
 from gogo.players.base import RandomPlayer
+from gogo.search.mcts import C_PUCT, FPU_REDUCTION
 
 log = logging.getLogger("gogo.gtp")
 
@@ -44,6 +45,11 @@ def add_arguments(parser):
                         "instead of the rollout policy's")
     parser.add_argument("--rollouts", type=int, help="rollouts per leaf (default: 4, "
                         "gogo.search.leaves.ROLLOUTS_PER_LEAF)")
+    parser.add_argument("--c-puct", type=float, default=C_PUCT, metavar="C",
+                        help="the search's exploration constant (PUCT; default %(default)s)")
+    parser.add_argument("--fpu-reduction", type=float, default=FPU_REDUCTION, metavar="R",
+                        help="an unvisited move is valued as its parent less R (Leela Zero's first-play "
+                        "urgency; default %(default)s)")
     parser.add_argument("--resign-threshold", type=float, metavar="V",
                         help="resign after 3 of our moves in a row valued below V (-1 lost .. 1 won; "
                         "default -0.9, gogo.players.base.RESIGN_THRESHOLD); the policy player values its moves by rollouts")
@@ -79,7 +85,8 @@ def make_player(args):
         return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
                             seed=args.seed, seconds=args.seconds, mixing=args.mixing,
                             rollout_weights=args.rollout_weights, uniform_rollouts=args.uniform_rollouts,
-                            rollouts=args.rollouts, resign=not args.no_resign, **resign_threshold(args))
+                            rollouts=args.rollouts, resign=not args.no_resign, c_puct=args.c_puct,
+                            fpu_reduction=args.fpu_reduction, **resign_threshold(args))
     from gogo.players.policy import PolicyPlayer
 
     return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed,

@@ -65,6 +65,9 @@ def add_sl_arguments(parser):
     parser.add_argument("--ownership-weight", type=float, default=SLConfig.ownership_weight,
                         help="--dual: > 0 adds an ownership head learning each game's final owners "
                         "(gogo data --ownership STORE), its loss weighted so (default %(default)s: none)")
+    parser.add_argument("--head-lr-scale", type=float, default=SLConfig.head_lr_scale,
+                        help="--dual: the value and ownership heads learn at the learning rate times this "
+                        "(new heads on a warm trunk; default %(default)s)")
     add_training_arguments(parser)
 
 

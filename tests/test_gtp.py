@@ -681,3 +681,5 @@ def test_gogo_gtp_searches_unless_asked_for_the_policy_net_alone():
                for options in ([], ["--policy-only"], ["--sample"], ["--random"])}
     assert players == {(): SearchPlayer, ("--policy-only",): PolicyPlayer, ("--sample",): PolicyPlayer,
                        ("--random",): RandomPlayer}
+    tuned = gtp.make_player(parser.parse_args(["--c-puct", "1.5", "--fpu-reduction", "0.1", "--size", "9"]))
+    assert tuned.use(9) and (tuned.search.c_puct, tuned.search.fpu_reduction) == (1.5, 0.1)

@@ -15,7 +15,7 @@ from gogo.records.store import Filters, build_store, load_store
 from gogo.rollouts import policy as rollout_policy
 from test_data import random_games, write
 from test_train import train_config
-from training import ownership, sl
+from training import optim, ownership, sl
 from training.sampler import EXPERT_DUAL_STREAM, PositionSampler
 
 
@@ -85,7 +85,8 @@ def test_a_dual_net_with_an_ownership_head_learns_it_from_a_dual_net_without(sto
     sl.train(train_config(store, plain, "--steps", "5", "--dual"))
     out = tmp_path / "owned"
     sl.train(train_config(store, out, "--steps", "40", "--dual", "--init", str(plain / "dual.safetensors"),
-                          "--ownership-weight", "1.5", "--optimizer", "adamw", "--lr", "0.01"))
+                          "--ownership-weight", "1.5", "--optimizer", "adamw", "--lr", "0.01",
+                          "--head-lr-scale", "3"))
     net = nets.load(out / "dual.safetensors")
     assert net.config.ownership
     with open(out / "log.csv", newline="") as handle:
@@ -98,6 +99,20 @@ def test_a_dual_net_with_an_ownership_head_learns_it_from_a_dual_net_without(sto
     assert json.loads((out / "args.json").read_text())["ownership_weight"] == 1.5
 
 
+def test_the_heads_of_a_dual_net_learn_at_their_own_rate():
+    net = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
+    opt = optim.make_optimizer(net, "adamw", 0.01, sl.DUAL_HEADS, 4.0)
+    optim.set_learning_rate(opt, 0.001)
+    trunk, heads = opt.param_groups
+    assert trunk["lr"] == 0.001 and heads["lr"] == 0.004
+    names = {id(p): n for n, p in net.named_parameters()}
+    assert sorted(names[id(p)].split(".")[0] for p in heads["params"]) == ["fc"] * 4 + ["value_head"] * 2
+    assert len(trunk["params"]) + len(heads["params"]) == len(list(net.parameters()))
+    assert len(optim.make_optimizer(net, "adamw", 0.01).param_groups) == 1
+
+
 def test_an_ownership_weight_needs_a_dual_net(store, tmp_path):
+    with pytest.raises(GogoError, match="--dual"):
+        sl.train(train_config(store, tmp_path / "run", "--steps", "2", "--head-lr-scale", "2"))
     with pytest.raises(GogoError, match="--dual"):
         sl.train(train_config(store, tmp_path / "run", "--steps", "2", "--ownership-weight", "1"))

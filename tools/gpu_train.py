@@ -35,12 +35,17 @@ H200_BF16_TFLOPS = 989.0  # dense bfloat16 tensor-core peak of an H200 SXM (NVID
 
 
 def prepare(store, carry, state=None, init=None):
-    """Fill the carry folder: the store, the run's state (or the init weights), sgfmill's source."""
+    """Fill the carry folder: the store (and its ownership labels, if it has them), the run's
+    state (or the init weights), sgfmill's source."""
+    from training.ownership import labels_path
+
     carry = Path(carry)
     if carry.exists():
         shutil.rmtree(carry)
     (carry / "run").mkdir(parents=True)
     shutil.copyfile(store, carry / "store.npz")
+    if labels_path(store).exists():  # a run with an ownership head needs the store's labels
+        shutil.copyfile(labels_path(store), labels_path(carry / "store.npz"))
     if state:
         for name in STATE_FILES:
             shutil.copyfile(Path(state) / name, carry / "run" / name)

@@ -59,6 +59,7 @@ class SLConfig(TrainingConfig):
     dual: bool = False  # train a two-headed net: policy and value heads on one trunk
     value_weight: float = 0.02  # dual: the value MSE's weight in the loss (AlphaGo Zero 0.01, TamaGo 0.02)
     ownership_weight: float = 0.0  # dual: > 0 adds the ownership head, its loss weighted so (KataGo 1.5)
+    head_lr_scale: float = 1.0  # dual: the value and ownership heads learn at lr times this
 
 
 @dataclass(kw_only=True)

@@ -17,11 +17,18 @@ def learning_rate(optimizer, lr=None, batch=PAPER_BATCH):
     return PAPER_LR * batch / PAPER_BATCH * (1 - MOMENTUM)
 
 
-def make_optimizer(net, optimizer, lr):
-    """A torch optimizer over the net's parameters: "sgd" (momentum) or "adamw", with weight decay."""
+def make_optimizer(net, optimizer, lr, scaled=(), lr_scale=1.0):
+    """A torch optimizer over the net's parameters: "sgd" (momentum) or "adamw", with weight decay.
+    The parameters whose names start with one of `scaled` learn at lr * lr_scale (a second
+    parameter group, made only when lr_scale is not 1, so older checkpoints still load)."""
+    params = list(net.named_parameters())
+    groups = [{"params": [p for _, p in params]}]
+    if lr_scale != 1.0:
+        groups = [{"params": [p for n, p in params if not n.startswith(scaled)]},
+                  {"params": [p for n, p in params if n.startswith(scaled)], "lr_scale": lr_scale}]
     if optimizer == "adamw":
-        return torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)
-    return torch.optim.SGD(net.parameters(), lr=lr, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
+        return torch.optim.AdamW(groups, lr=lr, weight_decay=WEIGHT_DECAY)
+    return torch.optim.SGD(groups, lr=lr, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
 
 
 def halved(lr, step, halve_every):
@@ -31,4 +38,4 @@ def halved(lr, step, halve_every):
 
 def set_learning_rate(optimizer, lr):
     for group in optimizer.param_groups:
-        group["lr"] = lr
+        group["lr"] = lr * group.get("lr_scale", 1.0)

@@ -47,6 +47,7 @@ FIELDS = {
     nets.DUAL: ["train_loss", "train_top1", "train_mse", "val_loss", "val_top1", "val_top5", "val_mse", "lr",
                 "positions_per_s", "train_seconds"],
 }
+DUAL_HEADS = ("value_head.", "fc.", "ownership_head.")  # a dual net's parameters beside the policy's
 OWNERSHIP_FIELDS = ["train_own", "val_own"]  # the ownership head's binary cross-entropy per point
 STREAMS = {nets.POLICY: {}, nets.VALUE: EXPERT_VALUE_STREAM, nets.DUAL: EXPERT_DUAL_STREAM}
 CURVES = {nets.POLICY: {"loss": ["train_loss", "val_loss"], "accuracy": ["train_top1", "val_top1", "val_top5"]},
@@ -62,8 +63,8 @@ def net_kind(config):
 def make_net(config, board_size):
     kind = net_kind(config)
     ownership = config.ownership_weight > 0
-    if ownership and kind != nets.DUAL:
-        raise GogoError("--ownership-weight needs a two-headed net (--dual)")
+    if (ownership or config.head_lr_scale != 1.0) and kind != nets.DUAL:
+        raise GogoError("--ownership-weight and --head-lr-scale need a two-headed net (--dual)")
     if config.init:
         net = nets.load(config.init, board_size=board_size)
         if net.config.kind != kind:  # SL policy weights can seed a value or dual net
@@ -161,7 +162,7 @@ def train(config, options=None, recorded=None):
     device = distributed.device(config.device)
     net = nets.to_device(make_net(config, sampler.size), device)
     base_lr = optim.learning_rate(config.optimizer, config.lr, config.batch)
-    optimizer = optim.make_optimizer(net, config.optimizer, base_lr)
+    optimizer = optim.make_optimizer(net, config.optimizer, base_lr, DUAL_HEADS, config.head_lr_scale)
     state = {"step": 0, "positions": 0, "elapsed": 0.0}
     if config.resume:
         state = load_checkpoint(checkpoint, net, optimizer)

@@ -18,7 +18,7 @@ from gogo.players.base import (RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, R
                                wins_if_game_ends)
 from gogo.rollouts import policy as rollout_policy
 from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator, RolloutEvaluator
-from gogo.search.mcts import C_PUCT, Search
+from gogo.search.mcts import C_PUCT, FPU_REDUCTION, Search
 
 log = logging.getLogger("gogo.engine")
 
@@ -53,7 +53,7 @@ class SearchPlayer(Player):
     mixing: the paper's lambda (None: leaves.default_mixing)."""
 
     def __init__(self, weights=None, value_weights=None, visits=None, batch=8, device=None, seed=None,
-                 c_puct=C_PUCT, resign=True, resign_threshold=RESIGN_THRESHOLD, seconds=None,
+                 c_puct=C_PUCT, fpu_reduction=FPU_REDUCTION, resign=True, resign_threshold=RESIGN_THRESHOLD, seconds=None,
                  mixing=None, rollout_weights=None,
                  uniform_rollouts=False, rollouts=None):
         self.weights, self.value_weights = weights, value_weights
@@ -62,7 +62,8 @@ class SearchPlayer(Player):
             path = rollout_weights or rollout_policy.bundled_path(19)
             self.rollout_policy = rollout_policy.load(path) if path is not None else None
         self.rollouts = rollouts or ROLLOUTS_PER_LEAF
-        self.device, self.seed, self.mixing, self.batch, self.c_puct = device, seed or 1, mixing, batch, c_puct
+        self.device, self.seed, self.mixing, self.batch = device, seed or 1, mixing, batch
+        self.c_puct, self.fpu_reduction = c_puct, fpu_reduction
         self.searches = {}  # board size -> Search, or None: no nets for that size
         self.search = None  # the Search of the board size in play (see use)
         if weights:
@@ -124,15 +125,17 @@ class SearchPlayer(Player):
         log.info("search on %dx%d: priors %s, values %s, rollouts %s, lambda %.2f", size, size, priors_path,
                  value_path or ("its value head" if evaluator.dual else "none"), "pattern" if self.rollout_policy else "uniform",
                  evaluator.mixing)
-        return Search(evaluator, batch=self.batch, c_puct=self.c_puct)
+        return self._search_with(evaluator)
 
     def _rollouts_only(self, size):
         """A board size with no nets: the rollout policy's priors and rollouts, or None without it."""
         if not self._searches_without_nets:
             return None
         log.info("search on %dx%d: no nets; priors and values from the rollout policy", size, size)
-        return Search(RolloutEvaluator(self.rollout_policy, self.rollouts, self.seed), batch=self.batch,
-                      c_puct=self.c_puct)
+        return self._search_with(RolloutEvaluator(self.rollout_policy, self.rollouts, self.seed))
+
+    def _search_with(self, evaluator):
+        return Search(evaluator, batch=self.batch, c_puct=self.c_puct, fpu_reduction=self.fpu_reduction)
 
     def genmove(self, board, color):
         if not self.use(board.size):
