@@ -7,6 +7,7 @@ and defaults) for the library's training function (training/sl.py, rl.py, value.
     gogo train value --sl runs/sl/policy.safetensors --rl runs/rl/policy.safetensors --games 100000 --out runs/value
     gogo train rollout --store stores/all19.npz --out rollout.safetensors --minutes 5
     torchrun --nproc-per-node 2 -m cli train sl --store stores/all19.npz --out runs/sl   # DDP: docs/cluster.md
+    torchrun --nproc-per-node 2 -m cli train rl --init runs/sl/policy.safetensors --out runs/rl  # the games split
 """
 from dataclasses import fields
 from pathlib import Path
@@ -142,8 +143,8 @@ def config_of(cls, args):
 
 
 def run(args):
-    if args.kind in ("rl", "rollout") and distributed.launched():
-        raise GogoError(f"{args.kind} training runs in one process, not under torchrun (docs/cluster.md)")
+    if args.kind == "rollout" and distributed.launched():
+        raise GogoError("rollout training runs in one process, not under torchrun (docs/cluster.md)")
     if args.kind == "rollout":
         config = RolloutConfig(**{f.name: getattr(args, f.name) for f in fields(RolloutConfig)})
         with StopRequest() as stop:

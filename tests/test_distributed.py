@@ -1,8 +1,12 @@
 """Training on DDP (training/distributed.py): `gogo train sl` under torchrun with 2 CPU processes
 (gloo) gives one process's losses, resumes on another number of processes, and stops all ranks
-together on SIGTERM; `gogo train value` gives one process's value net."""
+together on SIGTERM; `gogo train value` gives one process's value net; `gogo train rl` on 2
+processes makes the updates of one process playing the same two batches of games, and resumes on
+another number of processes."""
+import csv
 import json
 import signal
+from argparse import ArgumentParser
 import subprocess
 import sys
 import time
@@ -13,10 +17,14 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
+from cli import train as train_command
 from cli.main import main
+from selfplay.games import InProcess
 from test_train import DETERMINISTIC, arg_list, games, rows, store, train_config  # noqa: F401 (fixtures)
+from test_rl import tiny_policy
 from test_value import weights  # noqa: F401 (a fixture)
-from training import sl
+from training import rl, sl
+from training.config import RLConfig
 from training.sampler import PositionSampler
 
 STEPS = ["--steps", "20", "--checkpoint-every", "10", "--optimizer", "adamw", "--lr", "0.01"]
@@ -105,7 +113,70 @@ def test_the_value_net_of_two_processes_is_one_process_s(weights, tmp_path):
     assert one == two and one["steps"] == 10
 
 
-def test_rl_training_refuses_torchrun(monkeypatch, capsys, tmp_path):
+def test_rollout_training_refuses_torchrun(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("WORLD_SIZE", "2")
-    assert main(["train", "rl", "--init", "sl.safetensors", "--out", str(tmp_path / "rl")]) == 2
+    assert main(["train", "rollout", "--store", "s.npz", "--out", str(tmp_path / "r.safetensors")]) == 2
     assert "one process" in capsys.readouterr().err
+
+
+class TwoBatches(InProcess):
+    """One process playing an iteration's games in the two batches that two ranks play."""
+    batches_at_once = 2
+
+
+def rl_arguments(init, out, *extra):
+    return ["--init", str(init), "--out", str(out), "--games", "8", "--pool-every", "1", "--checkpoint-every", "1",
+            "--eval-every", "0", "--lr", "0.01", "--seed", "3", "--device", "cpu", *extra]
+
+
+def rl_in_one_process(init, out, *extra):
+    parser = ArgumentParser()
+    train_command.add_arguments(parser)
+    arguments = parser.parse_args(["rl", *rl_arguments(init, out, *extra)])
+    return rl.train(train_command.config_of(RLConfig, arguments), TwoBatches("cpu"))
+
+
+def rl_rows(out):
+    with open(out / "log.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def assert_same_rl_runs(a, b):
+    """Two RL runs' logs (the same games: equal outcomes and lengths; the losses up to float
+    rounding) and weights."""
+    logs = [rl_rows(a), rl_rows(b)]
+    assert len(logs[0]) == len(logs[1])
+    for x, y in zip(*logs):
+        for name in ("step", "win_rate", "mean_length", "pool_size", "opponent"):
+            assert x[name] == y[name], (x["step"], name)
+        assert float(x["loss"]) == pytest.approx(float(y["loss"]), abs=1e-5), x["step"]
+    one, two = (load_file(str(run / "policy.safetensors")) for run in (a, b))
+    assert all(torch.allclose(one[k], two[k], atol=1e-6) for k in one)
+    assert sorted(p.name for p in (a / "pool").iterdir()) == sorted(p.name for p in (b / "pool").iterdir())
+
+
+def test_rl_on_two_processes_updates_as_one_process_playing_their_batches(tmp_path):
+    init = tiny_policy(tmp_path / "sl.safetensors")
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert rl_in_one_process(init, one, "--iterations", "2") == 2
+    finished(launch("rl", *rl_arguments(init, two, "--iterations", "2")))
+    assert_same_rl_runs(one, two)
+    # begun on two processes, resumed on one; begun on one, resumed on two
+    rl_in_one_process(init, two, "--iterations", "3", "--resume")
+    finished(launch("rl", *rl_arguments(init, one, "--iterations", "3", "--resume")))
+    assert_same_rl_runs(one, two)
+
+
+def test_sigterm_stops_every_rl_rank_after_one_iteration_with_a_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    process = launch("rl", *rl_arguments(tiny_policy(tmp_path / "sl.safetensors"), out, "--iterations", "100000",
+                                         "--checkpoint-every", "100000"))
+    deadline = time.time() + 240
+    while not (out / "log.csv").exists() or len(rl_rows(out)) < 2:
+        assert process.poll() is None and time.time() < deadline, process.communicate()[1].decode()[-3000:]
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)  # torchrun passes it on to both ranks
+    _, stderr = process.communicate(timeout=120)
+    assert b"stopped cleanly" in stderr, stderr.decode()[-3000:]  # (torchrun itself ends with 1 on SIGTERM)
+    trainer = json.loads(safe_open(str(out / "checkpoint.safetensors"), "pt").metadata()["trainer"])
+    assert int(rl_rows(out)[-1]["step"]) == trainer["iteration"] < 100000

@@ -9,8 +9,10 @@ single-process identity, so one code path serves both.
 
 What the trainers do with it: --batch stays the global batch; each rank trains on its slice of
 every batch one process would have drawn (sampler.PositionSampler's shard), and DDP averages the
-gradients, so the updates are one process's up to float rounding. Rank 0 alone writes the run
-folder; the checkpoint holds nothing about the number of ranks, so a run resumes on any number.
+gradients, so the updates are one process's up to float rounding. The RL update (training/rl.py)
+sums its ranks' gradients itself (sum_gradients): each rank plays its share of the iteration's
+games, with as many positions as they happen to have. Rank 0 alone writes the run folder; the
+checkpoint holds nothing about the number of ranks, so a run resumes on any number.
 """
 import os
 from contextlib import contextmanager
@@ -85,6 +87,18 @@ def wrap(model, on):
         model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
         return torch.nn.parallel.DistributedDataParallel(model, device_ids=[on])
     return torch.nn.parallel.DistributedDataParallel(model)
+
+
+def sum_gradients(model):
+    """Replace each parameter's gradient by its sum over the ranks, in one all-reduce (a rank
+    whose loss touched no parameter adds zeros), so that every rank makes the same update."""
+    if world() == 1:
+        return
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).flatten() for p in parameters])
+    dist.all_reduce(flat)
+    for parameter, summed in zip(parameters, flat.split([p.numel() for p in parameters])):
+        parameter.grad = summed.view_as(parameter)
 
 
 def _reduced(values, op):

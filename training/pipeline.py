@@ -217,7 +217,8 @@ class Pipeline:
         config = stage_config(RLConfig, self.config.get("rl", {}), init=str(init), out=str(folder),
                               komi=self.komi, seed=self.seed, device=self.device, resume=started(folder))
         announce(f"generation {generation} rl", config)
-        rl.train(config, self.place())
+        if rl.train(config, self.place()) < config.iterations:  # a signal stopped it: not done
+            raise GogoError(f"generation {generation} rl stopped early; the pipeline run again goes on from there")
         return finish(folder, {"weights": str(folder / "policy.safetensors"),
                                **last_row(folder, ("win_rate", "eval_vs_init"))})
 

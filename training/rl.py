@@ -16,6 +16,15 @@ A run lives in one folder: checkpoint.safetensors (net, optimizer, torch RNG, it
 atomic), pool/ (the opponent versions), policy.safetensors (the current weights with provenance),
 args.json, log.csv, TensorBoard events and curves.png. Each iteration's games are drawn from an
 RNG seeded by (seed, iteration), so resuming after a kill goes on exactly as if uninterrupted.
+SIGTERM or Ctrl-C stop the run after the iteration in progress, with a checkpoint.
+
+Under torchrun (training/distributed.py) the iteration's games are split in one batch per rank,
+batch b seeded by (seed, iteration, b) as on Ray workers; each rank plays its batch, computes the
+gradient of its games' share of the loss (divided by the iteration's number of games), and the
+ranks sum their gradients, so all make the same update: one process playing the same batches
+makes it too, up to float rounding. The opponent is drawn from (seed, iteration) on every rank, the
+pool's names are the same everywhere, and rank 0 alone writes the run folder (the other ranks read
+the pool's snapshots from it); a stop any rank sees stops all after the same iteration.
 """
 import json
 import sys
@@ -31,10 +40,12 @@ from gogo import features, nets
 from selfplay.arena import head_to_head
 from selfplay.games import InProcess, concatenate, half_and_half, play
 from selfplay.movers import NetPlayer
-from training import optim
+from gogo.errors import GogoError
+from training import distributed, optim
 from training.checkpoint import load_checkpoint, run_checkpoint, save_checkpoint
 from training.config import as_options
 from training.logs import TrainingLog
+from training.stop import StopRequest
 
 CHUNK = 4096  # positions per forward/backward pass (bounds memory; gradients accumulate)
 POOL = "pool"
@@ -49,14 +60,19 @@ def masked_log_probs(logits, sensible):
 
 
 def advantages(outcomes, baseline):
-    """Per game: the outcome for the learner, less the mini-batch mean with the mean baseline."""
+    """Per game: the outcome for the learner, less with the mean baseline the mean outcome of the
+    iteration's games (those of every rank)."""
     outcomes = outcomes.astype(np.float32)
-    return outcomes - outcomes.mean() if baseline == "mean" else outcomes
+    if baseline != "mean":
+        return outcomes
+    total, count = distributed.total([float(outcomes.sum()), len(outcomes)])
+    return outcomes - np.float32(total / count)  # float32's own division: the rounding is the same
 
 
 def policy_gradient_step(net, optimizer, positions, game_advantage, num_games, temperature, device):
-    """One REINFORCE update from the learner's positions (planes, moves, games); returns the loss
-    -sum_t A(game) log p(a_t|s_t) / num_games."""
+    """One REINFORCE update from the learner's positions (planes, moves, games) of this rank's
+    games, num_games the iteration's on all ranks (the gradients are summed over the ranks);
+    returns this rank's part of the loss -sum_t A(game) log p(a_t|s_t) / num_games."""
     planes, moves, games = positions
     optimizer.zero_grad(set_to_none=True)
     total = 0.0
@@ -71,20 +87,24 @@ def policy_gradient_step(net, optimizer, positions, game_advantage, num_games, t
         loss = -(weight * chosen).sum() / num_games
         loss.backward()
         total += loss.item()
+    distributed.sum_gradients(net)
     optimizer.step()
     return total
 
 
 class Pool:
-    """The opponents: weight files in RUN/pool, loaded on demand (a few kept in memory)."""
+    """The opponents: weight files in RUN/pool, loaded on demand (a few kept in memory). Rank 0
+    writes them; every rank adds the same names and reads the files."""
 
     def __init__(self, folder, device, keep=4):
         self.folder, self.device, self.keep = Path(folder), device, keep
         self.names, self.loaded = [], {}
 
     def add(self, net, name, provenance):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        nets.save(net, self.folder / name, provenance=provenance)
+        if distributed.is_main():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            nets.save(net, self.folder / name, provenance=provenance)
+        distributed.barrier()  # the file is there before any rank draws it
         self.names.append(name)
 
     def net(self, name):
@@ -106,13 +126,16 @@ def learner_games(movers, count, size, komi, rng):
 
 
 def iteration_batches(rng, config, iteration, batches_at_once):
-    """The iteration's games in as many batches as the place plays at once: as one batch, drawn
-    from rng (which drew the opponent, as on one machine); split over workers, batch b seeded by
-    (seed, iteration, b)."""
-    if batches_at_once == 1:
+    """This rank's batches of the iteration's games, split in as many batches as the places of all
+    ranks play at once (batches_at_once each): as one batch, drawn from rng (which drew the
+    opponent, as on one machine); else batch b seeded by (seed, iteration, b), rank r playing
+    batches r, r + ranks, ..."""
+    ranks = distributed.world()
+    if batches_at_once * ranks == 1:
         return {0: (rng, config.games)}
-    counts = [len(part) for part in np.array_split(np.arange(config.games), batches_at_once)]
-    return {b: ([config.seed, iteration, b], count) for b, count in enumerate(counts) if count}
+    counts = [len(part) for part in np.array_split(np.arange(config.games), batches_at_once * ranks)]
+    return {b: ([config.seed, iteration, b], count) for b, count in enumerate(counts)
+            if count and b % ranks == distributed.rank()}
 
 
 def play_iteration(net, pool, config, iteration, place):
@@ -133,55 +156,80 @@ def play_iteration(net, pool, config, iteration, place):
 def train(config, place=None):
     """Train as config (an RLConfig) says, in config.out (see the module docstring); the games are
     played on the place (selfplay.games: InProcess on the config's device unless given, e.g.
-    selfplay.cluster.Workers)."""
+    selfplay.cluster.Workers). Returns the iterations done (fewer than config.iterations after a
+    stop)."""
     out = Path(config.out)
     checkpoint = run_checkpoint(out, config.resume)
+    if config.games < distributed.world():
+        raise GogoError(f"{config.games} games an iteration cannot be split over {distributed.world()} processes")
     torch.manual_seed(config.seed)
-    device = nets.pick_device(config.device)
+    device = distributed.device(config.device)
     place = place or InProcess(device)
     net = nets.to_device(nets.load(config.init, kind=nets.POLICY), device)
     optimizer = optim.make_optimizer(net, config.optimizer, config.lr)
     pool = Pool(out / POOL, device)
+    main = distributed.is_main()
     state = {"iteration": 0, "games": 0, "elapsed": 0.0, "pool": []}
     if config.resume:
         state = load_checkpoint(checkpoint, net, optimizer)
         pool.names = list(state["pool"])
     else:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "args.json").write_text(json.dumps(as_options("rl", config), indent=1))
+        if main:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "args.json").write_text(json.dumps(as_options("rl", config), indent=1))
         pool.add(net, "iteration-000000.safetensors", {"init": str(Path(config.init).resolve())})
-    log = TrainingLog(out, FIELDS, resume_step=state["iteration"] if config.resume else None, text_fields=TEXT_FIELDS)
-    initial = nets.load(config.init, kind=nets.POLICY)
-    while state["iteration"] < config.iterations:
-        start = time.perf_counter()
-        games, outcomes, opponent = play_iteration(net, pool, config, state["iteration"], place)
-        loss = policy_gradient_step(net, optimizer, games.positions[0], advantages(outcomes, config.baseline),
-                                    len(games), config.temperature, device)
-        state["iteration"] += 1
-        state["games"] += len(games)
-        seconds = time.perf_counter() - start
-        state["elapsed"] += seconds
-        i = state["iteration"]
-        row = {"win_rate": f"{(outcomes > 0).mean():.4f}", "loss": f"{loss:.5f}",
-               "mean_length": f"{games.num_moves / len(games):.1f}", "games_per_s": f"{len(games) / seconds:.2f}",
-               "pool_size": len(pool.names), "opponent": pool.names.index(opponent), "lr": config.lr, "eval_vs_init": "",
-               "weights_version": games.versions[0].split("+")[0]}  # the learner's (then the opponent's)
-        if config.eval_every and (i % config.eval_every == 0 or i == config.iterations):
-            result = head_to_head(net, initial, config.eval_games, config.komi, seed=config.seed + 10**6 + i,
-                                  device=device)
-            row["eval_vs_init"] = f"{result['a_win_rate']:.4f}"
-            net.train()
-        log.write(i, **row)
-        print(f"iteration {i}: won {row['win_rate']} vs pool[{row['opponent']}], loss {loss:.4f}, "
-              f"{row['games_per_s']} games/s" + (f", vs init {row['eval_vs_init']}" if row["eval_vs_init"] else ""),
-              file=sys.stderr, flush=True)
-        if i % config.pool_every == 0:
-            pool.add(net, f"iteration-{i:06d}.safetensors", {"init": str(Path(config.init).resolve()), "iteration": i})
-        if i % config.checkpoint_every == 0 or i == config.iterations:
-            state["pool"] = pool.names
-            save_checkpoint(checkpoint, net, optimizer, state)
-            export(net, out, config, state, log)
-    log.close()
+    log = None
+    if main:
+        log = TrainingLog(out, FIELDS, resume_step=state["iteration"] if config.resume else None,
+                          text_fields=TEXT_FIELDS)
+    initial = nets.load(config.init, kind=nets.POLICY) if main else None  # what rank 0 evaluates against
+    with StopRequest() as stop:
+        while state["iteration"] < config.iterations:
+            start = time.perf_counter()
+            games, outcomes, opponent = play_iteration(net, pool, config, state["iteration"], place)
+            loss = policy_gradient_step(net, optimizer, games.positions[0], advantages(outcomes, config.baseline),
+                                        config.games, config.temperature, device)
+            seconds = time.perf_counter() - start
+            loss, won, moves = distributed.total([loss, int((outcomes > 0).sum()), games.num_moves])
+            state["iteration"] += 1
+            state["games"] += config.games
+            state["elapsed"] += seconds
+            i = state["iteration"]
+            row = {"win_rate": f"{won / config.games:.4f}", "loss": f"{loss:.5f}",
+                   "mean_length": f"{moves / config.games:.1f}", "games_per_s": f"{config.games / seconds:.2f}",
+                   "pool_size": len(pool.names), "opponent": pool.names.index(opponent), "lr": config.lr,
+                   "eval_vs_init": "", "weights_version": games.versions[0].split("+")[0]}  # the learner's
+            if main:
+                write_row(row, i, net, initial, config, device, log)
+            if i % config.pool_every == 0:
+                pool.add(net, f"iteration-{i:06d}.safetensors", {"init": str(Path(config.init).resolve()),
+                                                                  "iteration": i})
+            last = i == config.iterations or distributed.any_rank(stop())  # a stop is answered once, here
+            if main and (i % config.checkpoint_every == 0 or last):
+                state["pool"] = pool.names
+                save_checkpoint(checkpoint, net, optimizer, state)
+                export(net, out, config, state, log)
+            if last:
+                break
+    if main:
+        if state["iteration"] < config.iterations:
+            print(f"gogo train rl: stopped cleanly at iteration {state['iteration']} "
+                  f"({stop.reason or 'another rank stopped'}); --resume goes on from there", file=sys.stderr)
+        log.close()
+    return state["iteration"]
+
+
+def write_row(row, i, net, initial, config, device, log):
+    """Log the iteration's row (rank 0), with the match against the initial net when it is due."""
+    if config.eval_every and (i % config.eval_every == 0 or i == config.iterations):
+        result = head_to_head(net, initial, config.eval_games, config.komi, seed=config.seed + 10**6 + i,
+                              device=device)
+        row["eval_vs_init"] = f"{result['a_win_rate']:.4f}"
+        net.train()
+    log.write(i, **row)
+    print(f"iteration {i}: won {row['win_rate']} vs pool[{row['opponent']}], loss {float(row['loss']):.4f}, "
+          f"{row['games_per_s']} games/s" + (f", vs init {row['eval_vs_init']}" if row["eval_vs_init"] else ""),
+          file=sys.stderr, flush=True)
 
 
 def export(net, out, config, state, log):
