@@ -99,6 +99,15 @@ def test_a_dual_net_with_an_ownership_head_learns_it_from_a_dual_net_without(sto
     assert json.loads((out / "args.json").read_text())["ownership_weight"] == 1.5
 
 
+def test_an_added_ownership_head_leaves_the_nets_outputs_as_they_were():
+    torch.manual_seed(1)
+    dual = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
+    owned = sl.with_ownership_head(dual)
+    planes = torch.rand(3, features.NUM_VALUE_PLANES, 9, 9).round()
+    (logits, values), (logits2, values2, owners) = dual(planes), owned(planes, ownership=True)
+    assert torch.equal(logits, logits2) and torch.allclose(values, values2) and owners.shape == (3, 81)
+
+
 def test_the_heads_of_a_dual_net_learn_at_their_own_rate():
     net = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
     opt = optim.make_optimizer(net, "adamw", 0.01, sl.DUAL_HEADS, 4.0)

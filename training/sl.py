@@ -82,9 +82,15 @@ def make_net(config, board_size):
 
 
 def with_ownership_head(dual):
-    """The dual net with a new ownership head: the same outputs until training changes it."""
+    """The dual net with a new ownership head: the same outputs until training changes it (the
+    value layer's weights on the ownership estimates start at zero)."""
     net = nets.build(dataclasses.replace(dual.config, ownership=True, provenance={}))
-    net.load_state_dict(dual.state_dict(), strict=False)
+    state = dual.state_dict()
+    first = state.pop("fc.0.weight")
+    net.load_state_dict(state, strict=False)
+    with torch.no_grad():
+        net.fc[0].weight.zero_()
+        net.fc[0].weight[:, :first.shape[1]] = first
     return net
 
 

@@ -15,7 +15,8 @@ Heads:
   gives the move logits and the value;
 - ownership (a dual net's third head, with config.ownership): a 1x1 convolution to one filter,
   each point's logit that the player to move owns it at the end (trained on final ownership, it
-  teaches the trunk territory, which the value head sums).
+  teaches the trunk territory); the value head's 256-unit layer then reads the ownership
+  estimates (in [-1, 1]) beside its own plane, so that a value can be the territory added up.
 Policy nets see 48 planes; value and dual nets 49 (the 49th: the player's colour).
 """
 from dataclasses import dataclass, field
@@ -89,8 +90,8 @@ def _trunk(config):
     return nn.Sequential(*modules)
 
 
-def _value_fc(board_size):
-    return nn.Sequential(nn.Linear(board_size * board_size, 256), nn.ReLU(inplace=True), nn.Linear(256, 1),
+def _value_fc(board_size, planes=1):
+    return nn.Sequential(nn.Linear(planes * board_size * board_size, 256), nn.ReLU(inplace=True), nn.Linear(256, 1),
                          nn.Tanh())
 
 
@@ -137,16 +138,20 @@ class DualNet(PolicyNet):
     def __init__(self, config):
         super().__init__(config)
         self.value_head = nn.Conv2d(config.filters, 1, 1)  # linear: see ValueNet
-        self.fc = _value_fc(config.board_size)
+        self.fc = _value_fc(config.board_size, 2 if config.ownership else 1)
         if config.ownership:
             self.ownership_head = nn.Conv2d(config.filters, 1, 1)
 
     def forward(self, planes, ownership=False):
         """(logits, values), and with ownership=True the ownership logits (B, N*N) as well."""
         features = self.trunk(planes)
-        outputs = self.logits(features), self.fc(self.value_head(features).flatten(1)).squeeze(1)
+        value_input = self.value_head(features).flatten(1)
+        if self.config.ownership:
+            owner_logits = self.ownership_head(features).flatten(1)
+            value_input = torch.cat([value_input, torch.tanh(owner_logits / 2)], 1)
+        outputs = self.logits(features), self.fc(value_input).squeeze(1)
         if ownership:
-            outputs += (self.ownership_head(features).flatten(1),)
+            outputs += (owner_logits,)
         return outputs
 
 
