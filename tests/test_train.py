@@ -219,3 +219,18 @@ def test_value_and_dual_nets_seeded_by_a_policy_net_start_with_its_features(name
             assert torch.allclose(seeded.trunk(planes), policy.trunk(planes[:, :48]), atol=1e-6)
             if kind == nets.DUAL:  # the policy head comes along
                 assert torch.allclose(seeded(planes)[0], policy(planes[:, :48]), atol=1e-5)
+
+
+def test_train_says_whether_the_run_ended_as_configured(store, tmp_path, monkeypatch):
+    from training.stop import StopRequest
+
+    assert sl.train(train_config(store, tmp_path / "steps", "--steps", "3"))
+    assert sl.train(train_config(store, tmp_path / "minutes", "--steps", "50", "--minutes", "0"))
+
+    class Signalled(StopRequest):
+        def __call__(self):
+            self.reason = "SIGTERM"
+            return True
+
+    monkeypatch.setattr(sl, "StopRequest", Signalled)
+    assert not sl.train(train_config(store, tmp_path / "signal", "--steps", "50"))

@@ -207,7 +207,8 @@ class Pipeline:
         config = stage_config(SLConfig, table, SL_SOURCES, store=store, out=str(train), no_progress=True,
                               seed=self.seed, device=self.device, resume=started(train))
         announce("sl", config)
-        sl.train(config)
+        if not sl.train(config):  # a signal stopped it: not done
+            raise GogoError("sl stopped early; the pipeline run again goes on from there")
         shutil.copyfile(train / "policy.safetensors", folder / "policy.safetensors")
         return finish(folder, {"weights": str(folder / "policy.safetensors"), "store": store,
                                **last_row(train, ("val_top1", "val_top5", "val_loss"))})

@@ -149,7 +149,8 @@ def train_step(model, optimizer, planes, moves, results, device, kind, value_wei
 def train(config, options=None, recorded=None):
     """Train as config (an SLConfig) says. options: the sampler's data options (default
     sampler.EXPERT_VALUE_STREAM for a value net; training/value.py's: the last position of each game). recorded:
-    the options args.json keeps (default: this config's)."""
+    the options args.json keeps (default: this config's). Returns True when the run ended as
+    configured (its steps, or its minutes), False when a signal stopped it first."""
     torch.manual_seed(config.seed)
     kind = net_kind(config)
     options = STREAMS[kind] if options is None else options
@@ -236,6 +237,7 @@ def train(config, options=None, recorded=None):
     if main:
         log.close()
     sampler.close()
+    return state["step"] >= config.steps or str(stop.reason).endswith("minutes")
 
 
 class Window:

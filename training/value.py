@@ -176,7 +176,8 @@ def train(config):
         if not len(store.games(split)):
             raise GogoError(f"no {split} games in {data}; play more games or hold out a larger fraction")
     training = config.training(data, resume=(out / CHECKPOINT).exists())
-    sl.train(training, VALUE_DATA, recorded=as_options("value", config) | asdict(training))
+    if not sl.train(training, VALUE_DATA, recorded=as_options("value", config) | asdict(training)):
+        raise GogoError(f"the value net's training in {out} stopped early; --resume goes on from there")
     if not distributed.is_main():
         return None
     device = nets.pick_device(config.device)
