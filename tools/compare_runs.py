@@ -3,7 +3,8 @@ recipe comparison of docs/recipes.md.
 
     python3 tools/compare_runs.py runs/recipes/* --out docs/recipes.png [--csv docs/recipes.csv]
 
-Each run folder's log.csv gives val_top1 (and val_mse where the net has a value) against
+Each run folder's log.csv gives val_top1 (and val_mse where the net has a value, val_own where it
+has an ownership head) against
 train_seconds, the run's training time with validation left out. With one torch thread per run,
 as in docs/recipes.md, that time is also the run's CPU time.
 """
@@ -12,7 +13,8 @@ import csv
 import sys
 from pathlib import Path
 
-PANELS = (("val_top1", "validation top-1"), ("val_mse", "validation value MSE (raw scale)"))
+PANELS = (("val_top1", "validation top-1"), ("val_mse", "validation value MSE (raw scale)"),
+          ("val_own", "validation ownership cross-entropy per point"))
 
 
 def curves(folder):
