@@ -84,14 +84,7 @@ def make_net(config, board_size):
 def with_ownership_head(dual):
     """The dual net with a new ownership head: the same outputs until training changes it (the
     value layer's weights on the ownership estimates start at zero)."""
-    net = nets.build(dataclasses.replace(dual.config, ownership=True, provenance={}))
-    state = dual.state_dict()
-    first = state.pop("fc.0.weight")
-    net.load_state_dict(state, strict=False)
-    with torch.no_grad():
-        net.fc[0].weight.zero_()
-        net.fc[0].weight[:, :first.shape[1]] = first
-    return net
+    return grown(dataclasses.replace(dual.config, ownership=True, provenance={}), dual.state_dict(), "fc.0")
 
 
 def seeded_by(policy, kind):
@@ -99,14 +92,23 @@ def seeded_by(policy, kind):
     first layer included: its weights on the 48 shared planes are the policy's, those on the 49th
     (the player's colour) start at zero, so the seeded trunk computes exactly the policy's
     features until training changes it."""
-    net = nets.build(dataclasses.replace(policy.config, kind=kind, provenance={}))
     keep = ("trunk.", "head.", "point_bias") if kind == nets.DUAL else ("trunk.",)
     seed = {k: v for k, v in policy.state_dict().items() if k.startswith(keep)}
-    first = seed.pop("trunk.0.weight")
-    net.load_state_dict(seed, strict=False)
+    return grown(dataclasses.replace(policy.config, kind=kind, provenance={}), seed, "trunk.0")
+
+
+def grown(config, tensors, layer):
+    """A net of `config` holding `tensors` (the others as built), where the layer named `layer`
+    takes more inputs than its tensor has: the old inputs keep their weights and the new ones
+    start at zero, so the net computes what the tensors' net did."""
+    net = nets.build(config)
+    tensors = dict(tensors)
+    first = tensors.pop(f"{layer}.weight")
+    net.load_state_dict(tensors, strict=False)
+    weight = net.get_parameter(f"{layer}.weight")
     with torch.no_grad():
-        net.trunk[0].weight.zero_()
-        net.trunk[0].weight[:, :first.shape[1]] = first
+        weight.zero_()
+        weight[:, :first.shape[1]] = first
     return net
 
 
