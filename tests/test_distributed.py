@@ -84,16 +84,21 @@ def test_two_processes_train_as_one_and_a_run_resumes_on_another_number(store, t
     assert [int(r["step"]) for r in rows(two)][-2:] == [25, 30]
 
 
-def test_sigterm_stops_every_rank_at_one_step_with_a_checkpoint(store, tmp_path):
-    out = tmp_path / "run"
-    process = torchrun(store, out, "--steps", "100000", "--checkpoint-every", "100000")
+def stop_after_two_rows(process, out, rows_of):
+    """SIGTERM a torchrun launch once its log has two rows; checks that it stopped cleanly."""
     deadline = time.time() + 240
-    while not (out / "log.csv").exists() or len(rows(out)) < 2:
+    while not (out / "log.csv").exists() or len(rows_of(out)) < 2:
         assert process.poll() is None and time.time() < deadline, process.communicate()[1].decode()[-3000:]
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)  # torchrun passes it on to both ranks
     _, stderr = process.communicate(timeout=120)
-    assert b"stopped cleanly" in stderr, stderr.decode()[-3000:]
+    assert b"stopped cleanly" in stderr, stderr.decode()[-3000:]  # (torchrun itself ends with 1 on SIGTERM)
+
+
+def test_sigterm_stops_every_rank_at_one_step_with_a_checkpoint(store, tmp_path):
+    out = tmp_path / "run"
+    process = torchrun(store, out, "--steps", "100000", "--checkpoint-every", "100000")
+    stop_after_two_rows(process, out, rows)
     trainer = json.loads(safe_open(str(out / "checkpoint.safetensors"), "pt").metadata()["trainer"])
     assert int(rows(out)[-1]["step"]) == trainer["step"] < 100000
 
@@ -171,12 +176,6 @@ def test_sigterm_stops_every_rl_rank_after_one_iteration_with_a_checkpoint(tmp_p
     out = tmp_path / "run"
     process = launch("rl", *rl_arguments(tiny_policy(tmp_path / "sl.safetensors"), out, "--iterations", "100000",
                                          "--checkpoint-every", "100000"))
-    deadline = time.time() + 240
-    while not (out / "log.csv").exists() or len(rl_rows(out)) < 2:
-        assert process.poll() is None and time.time() < deadline, process.communicate()[1].decode()[-3000:]
-        time.sleep(0.05)
-    process.send_signal(signal.SIGTERM)  # torchrun passes it on to both ranks
-    _, stderr = process.communicate(timeout=120)
-    assert b"stopped cleanly" in stderr, stderr.decode()[-3000:]  # (torchrun itself ends with 1 on SIGTERM)
+    stop_after_two_rows(process, out, rl_rows)  # (torchrun itself ends with 1 on SIGTERM)
     trainer = json.loads(safe_open(str(out / "checkpoint.safetensors"), "pt").metadata()["trainer"])
     assert int(rl_rows(out)[-1]["step"]) == trainer["iteration"] < 100000
