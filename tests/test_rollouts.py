@@ -245,6 +245,8 @@ def test_the_bundled_policy_predicts_expert_moves():
     measured = json.loads(result.stdout)
     assert measured["kind"] == "rollout" and measured["positions"] > 500
     assert measured["top1"] > 0.15, measured  # uniform random picks about 2% of 9x9 moves
+    assert measured["value_positions"] > 5 and measured["value_rollouts"] == 16  # one per decided game
+    assert 0 <= measured["value_mse"] <= 4 and measured["value_mse_quarter"] == measured["value_mse"] / 4
     assert test == {} or "top1" in test.get("test", {})
 
 

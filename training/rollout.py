@@ -25,12 +25,15 @@ from gogo.go.rules import LEGAL, PASS, TO_MOVE
 from gogo.records.store import load_store
 from gogo.rollouts import kernels, patterns, policy as rollout_policy, state as pattern_state
 from gogo.rollouts.kernels import MAX_FEATURES
+from selfplay.games import DEFAULT_KOMI
 from training.metrics import eval_store
-from training.positions import start_game
+from training.positions import replay_into, start_game
+from training.sampler import EXPERT_VALUE_STREAM, PositionSampler
 
 GAMES_PER_CHUNK = 100
 CHECKPOINT_SECONDS = 60
 MAX_RESPONSES_PER_POSITION = len(patterns.DIAMOND)
+VALUE_ROLLOUTS = 16  # per position, for the rollouts' value MSE
 
 
 class Workspace:
@@ -227,15 +230,39 @@ def evaluate(rollout, store, split="test", size=19, max_games=None):
             "log_loss": loss / max(positions, 1), "skipped": int(skipped)}
 
 
+def value_metrics(rollout, store, split="test", size=19, rollouts=VALUE_ROLLOUTS, seed=1):
+    """The rollouts as a value function, on the positions a value net is measured on (one per
+    decided game, sampler.EXPERT_VALUE_STREAM, as training.metrics.eval_metrics draws them): each
+    position's mean result of `rollouts` rollouts with the game's komi, against the outcome."""
+    sampler = PositionSampler(store, split=split, batch_size=256, seed=0, shuffle=False, symmetries=False,
+                              epochs=1, drop_last=False, size=size, **EXPERT_VALUE_STREAM)
+    empty = rules.new_position(size)
+    grid, meta = empty.copy()
+    squared = []
+    for batch in sampler:
+        for game, number, result in zip(batch.games, batch.move_numbers, batch.results):
+            moves, colors = store.game_moves(game)
+            points, setup_colors = store.game_setup(game)
+            replay_into(grid, meta, empty.grid, empty.meta, moves, colors, points, setup_colors, size, number)
+            meta[TO_MOVE] = colors[number]
+            komi = DEFAULT_KOMI if np.isnan(store.komi[game]) else float(store.komi[game])
+            value = rollout.values(grid[None], meta[None], rollouts, seed + int(game), komi)[0]
+            squared.append((value - result) ** 2)
+    mse = float(np.mean(squared)) if squared else float("nan")
+    return {"value_positions": len(squared), "value_rollouts": rollouts, "value_mse": mse,
+            "value_mse_quarter": mse / 4}
+
+
 def rollout_metrics(weights, data, split="test", size=19, log=None):
     """`gogo eval --rollout`: top-1 of the rollout policy in `weights` (None: the bundled one for
     the size) on the size x size games of a store's split or of SGF sources
-    (training.metrics.eval_store). The patterns are local: any policy plays any size."""
+    (training.metrics.eval_store), and its rollouts' value MSE (value_metrics). The patterns are
+    local: any policy plays any size."""
     rollout = rollout_policy.load(weights) if weights else rollout_policy.bundled(size)
     if rollout is None:
         raise GogoError("no bundled rollout policy: give --weights")
     store, split = eval_store(size, data, split, log)
-    result = evaluate(rollout, store, split, size)
+    result = {**evaluate(rollout, store, split, size), **value_metrics(rollout, store, split, size)}
     return {"weights": str(weights or rollout_policy.bundled_path(size)), "kind": "rollout",
             "size": size, "data": list(data), "split": split or "all", **result}
 
