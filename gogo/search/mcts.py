@@ -18,7 +18,7 @@ from gogo.go import rules
 from gogo.go.rules import PASS
 from gogo.search.tree import Tree, backup, expand, select_leaves, terminal_value
 
-C_PUCT = 5.0
+C_PUCT = 2.0  # AlphaGo used 5; 2 won 133 of 200 9x9 games against 5 (docs/strength.md)
 FPU_REDUCTION = 0.25  # an unvisited child's value: the parent's Q less this
 PASS_PRIOR = 0.01  # the policy net has no pass output; pass gets this prior before renormalising,
 PASS_PRIOR_AFTER_PASS = 0.5  # or this one when the opponent has just passed: passing then ends the
