@@ -234,3 +234,15 @@ def test_train_says_whether_the_run_ended_as_configured(store, tmp_path, monkeyp
 
     monkeypatch.setattr(sl, "StopRequest", Signalled)
     assert not sl.train(train_config(store, tmp_path / "signal", "--steps", "50"))
+
+
+def test_a_run_resumes_after_its_init_weights_are_gone(store, tmp_path):
+    seed = tmp_path / "seed"
+    sl.train(train_config(store, seed, "--steps", "4", "--checkpoint-every", "4"))
+    init = tmp_path / "init.safetensors"
+    init.write_bytes((seed / "policy.safetensors").read_bytes())
+    out = tmp_path / "run"
+    sl.train(train_config(store, out, "--steps", "4", "--checkpoint-every", "4", "--dual", "--init", str(init)))
+    init.unlink()  # a fresh clone has the run's state but not the file it began from
+    assert sl.train(train_config(store, out, "--steps", "8", "--checkpoint-every", "4", "--resume"))
+    assert nets.read_config(out / "dual.safetensors").provenance["steps"] == 8

@@ -169,7 +169,9 @@ def train(config, options=None, recorded=None):
                               workers=config.workers, symmetries=True,
                               shard=(distributed.rank(), distributed.world()), **options)
     device = distributed.device(config.device)
-    net = nets.to_device(make_net(config, sampler.size), device)
+    # a resumed run's net is the checkpoint's (its --init file need not exist any more)
+    net = nets.build(nets.read_config(checkpoint)) if config.resume else make_net(config, sampler.size)
+    net = nets.to_device(net, device)
     base_lr = optim.learning_rate(config.optimizer, config.lr, config.batch)
     optimizer = optim.make_optimizer(net, config.optimizer, base_lr, DUAL_HEADS, config.head_lr_scale)
     state = {"step": 0, "positions": 0, "elapsed": 0.0}
