@@ -13,10 +13,12 @@ Heads:
   256-unit fully connected layer (ReLU) and one tanh output;
 - dual: both on one trunk, the value head without its extra 3x3 convolution; one forward pass
   gives the move logits and the value;
-- ownership (a dual net's third head, with config.ownership): a 1x1 convolution to one filter,
-  each point's logit that the player to move owns it at the end (trained on final ownership, it
-  teaches the trunk territory); the value head's 256-unit layer then reads the ownership
-  estimates (in [-1, 1]) beside its own plane, so that a value can be the territory added up.
+- ownership (a dual net's third head, with config.ownership): a 3x3 convolution to 32 filters
+  (ReLU) and a 1x1 convolution to one, each point's logit that the player to move owns it at the
+  end (trained on final ownership, it teaches the trunk territory; the hidden layer lets it read
+  territory off a trunk trained for moves); the value head's 256-unit layer then reads the
+  ownership estimates (in [-1, 1]) beside its own plane, so that a value can be the territory
+  added up.
 Policy nets see 48 planes; value and dual nets 49 (the 49th: the player's colour).
 """
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ NAMED_CONFIGS = {  # filters, layers, trunk (the paper's "13 layers" for the pol
     "tiny": (8, 3, "plain"),
     "res-tiny": (8, 3, "residual"),
 }
+OWNERSHIP_FILTERS = 32
 POLICY, VALUE, DUAL = "policy", "value", "dual"
 KINDS = (POLICY, VALUE, DUAL)
 TRUNKS = ("plain", "residual")
@@ -140,7 +143,8 @@ class DualNet(PolicyNet):
         self.value_head = nn.Conv2d(config.filters, 1, 1)  # linear: see ValueNet
         self.fc = _value_fc(config.board_size, 2 if config.ownership else 1)
         if config.ownership:
-            self.ownership_head = nn.Conv2d(config.filters, 1, 1)
+            self.ownership_head = nn.Sequential(nn.Conv2d(config.filters, OWNERSHIP_FILTERS, 3, padding=1),
+                                                nn.ReLU(inplace=True), nn.Conv2d(OWNERSHIP_FILTERS, 1, 1))
 
     def forward(self, planes, ownership=False):
         """(logits, values), and with ownership=True the ownership logits (B, N*N) as well."""
