@@ -44,9 +44,13 @@ def processes(device=None):
     if cuda:
         torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     dist.init_process_group("nccl" if cuda else "gloo", timeout=TIMEOUT)
+    finished = False
     try:
         yield
+        finished = True
     finally:
+        if finished:  # no rank tears its connections down while another may still use them
+            dist.barrier()
         dist.destroy_process_group()
 
 
