@@ -11,6 +11,7 @@ The labels live beside the store, in STORE's name with `.ownership.npz` (`stores
 size * size] (the mean owner times 127, Black's view, row * size + col, games of another size than
 the store's largest all zero), the store's fingerprint, the rollouts and the policy's provenance.
 """
+import contextlib
 import multiprocessing
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from gogo.errors import GogoError
 from gogo.files import atomic_path
 from gogo.go import rules
 from gogo.records.store import load_store
-from gogo.rollouts import kernels, policy as rollout_policy
+from gogo.rollouts import policy as rollout_policy
 from training.positions import replay_into
 
 FORMAT, VERSION = "gogo-ownership", 1
@@ -33,8 +34,7 @@ CHUNK_GAMES = 2000
 
 def labels_path(store_path):
     path = Path(store_path)
-    return path.with_name(path.name[:-4] + ".ownership.npz" if path.name.endswith(".npz")
-                          else path.name + ".ownership.npz")
+    return path.with_name(path.name.removesuffix(".npz") + ".ownership.npz")
 
 
 def final_ownership(store, games, rollouts, seed, policy, size):
@@ -48,10 +48,8 @@ def final_ownership(store, games, rollouts, seed, policy, size):
         if not replay_into(grid, meta, empty.grid, empty.meta, moves, colors, points, setup_colors,
                            size, len(moves)):
             raise GogoError(f"{store.path}: game {g} ({store.name(g)}) does not replay")
-        owned, _ = kernels.rollout_ownership(grid, meta, rollouts, seed + int(g), policy.tables)
-        n = size + 2
-        mean = owned.reshape(n, n)[1:-1, 1:-1].ravel() / rollouts
-        out[k] = np.round(mean * SCALE).astype(np.int8)
+        mean = policy.position_ownership(grid, meta, rollouts, seed + int(g))
+        out[k] = np.round(mean.ravel() * SCALE).astype(np.int8)
     return out
 
 
@@ -75,15 +73,12 @@ def build_labels(store_path, rollouts=ROLLOUTS, workers=1, seed=1, progress=None
     start, done = time.perf_counter(), 0
     _WORK.update(store=store, rollouts=rollouts, seed=seed, policy=policy, size=size)
     try:
-        if workers > 1:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for chunk, result in zip(chunks, pool.imap(_label_chunk, chunks)):
-                    labels[chunk] = result
-                    done += len(chunk)
-                    progress and progress(done, len(games), time.perf_counter() - start)
-        else:
-            for chunk in chunks:
-                labels[chunk] = _label_chunk(chunk)
+        with contextlib.ExitStack() as stack:
+            label = map
+            if workers > 1:
+                label = stack.enter_context(multiprocessing.get_context("fork").Pool(workers)).imap
+            for chunk, result in zip(chunks, label(_label_chunk, chunks)):
+                labels[chunk] = result
                 done += len(chunk)
                 progress and progress(done, len(games), time.perf_counter() - start)
     finally:

@@ -84,8 +84,12 @@ class RolloutPolicy:
     def ownership(self, board, count, seed=1):
         """Each point's mean owner over `count` rollouts: size x size floats in [-1, 1], +1 Black,
         row 0 at the bottom (as gogo.go.playout.ownership)."""
-        owned, _ = kernels.rollout_ownership(*board.position, count, seed, self.tables)
-        n = board.size
+        return self.position_ownership(*board.position, count, seed)
+
+    def position_ownership(self, grid, meta, count, seed=1):
+        """ownership() of a position given as the rules kernels' (grid, meta)."""
+        owned, _ = kernels.rollout_ownership(grid, meta, count, seed, self.tables)
+        n = int(meta[rules.SIZE])
         return (owned / count).reshape(n + 2, n + 2)[1:n + 1, 1:n + 1]
 
     def values(self, grids, metas, count, seed, komi):
