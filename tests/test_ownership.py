@@ -115,7 +115,7 @@ def test_the_heads_of_a_dual_net_learn_at_their_own_rate():
     trunk, heads = opt.param_groups
     assert trunk["lr"] == 0.001 and heads["lr"] == 0.004
     names = {id(p): n for n, p in net.named_parameters()}
-    assert sorted(names[id(p)].split(".")[0] for p in heads["params"]) == ["fc"] * 4 + ["value_head"] * 2
+    assert sorted(names[id(p)].split(".")[0] for p in heads["params"]) == ["fc"] * 4 + ["value_head"] * 3
     assert len(trunk["params"]) + len(heads["params"]) == len(list(net.parameters()))
     assert len(optim.make_optimizer(net, "adamw", 0.01).param_groups) == 1
 

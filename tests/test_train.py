@@ -1,5 +1,6 @@
 """`gogo train sl` and `gogo eval` on a tiny 9x9 store: learning, logs, exact resume after kill -9."""
 import csv
+import dataclasses
 import json
 import signal
 import subprocess
@@ -10,7 +11,7 @@ from argparse import ArgumentParser
 import pytest
 import torch
 from safetensors import safe_open
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
 from cli import eval as eval_command, train as train_command
 from gogo import nets
@@ -191,7 +192,7 @@ def test_a_dual_net_learns_moves_and_outcomes_and_eval_reports_both(store, tmp_p
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["kind"] == "dual" and 0 <= result["top1"] <= result["top5"] <= 1
     assert result["positions"] > result["value_positions"] == result["value_games"] > 0
-    assert result["value_mse_quarter"] == result["value_mse"] / 4
+    assert result["value_mse_quarter"] == result["value_mse"] / 4 and result["value_std"] > 0
 
 
 def test_missing_training_extras_name_the_install_command(store, tmp_path, monkeypatch, capsys):
@@ -246,3 +247,38 @@ def test_a_run_resumes_after_its_init_weights_are_gone(store, tmp_path):
     init.unlink()  # a fresh clone has the run's state but not the file it began from
     assert sl.train(train_config(store, out, "--steps", "8", "--checkpoint-every", "4", "--resume"))
     assert nets.read_config(out / "dual.safetensors").provenance["steps"] == 8
+
+
+def test_a_dual_nets_value_head_learns_who_leads():
+    """The normalised value head fits a plain rule: the player with more stones wins."""
+    torch.manual_seed(0)
+    net = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
+    optimizer = torch.optim.AdamW(net.parameters(), lr=3e-3)
+    planes = torch.zeros(256, 49, 9, 9)
+    stones = torch.rand(256, 9, 9)
+    planes[:, 0], planes[:, 1] = (stones < 0.3).float(), (stones > 0.7).float()
+    results = torch.sign(planes[:, 0].sum((1, 2)) - planes[:, 1].sum((1, 2)) + 0.5)
+    for _ in range(150):
+        optimizer.zero_grad()
+        loss = ((net(planes)[1] - results) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    values = net.eval()(planes)[1].detach()
+    assert ((values - results) ** 2).mean() < 0.5 and values.std() > 0.3
+
+
+def test_a_dual_net_saved_before_the_normalised_value_head_loads_and_seeds_a_new_one(store, tmp_path):
+    old = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
+    old.config.value_norm = False
+    old = nets.build(old.config)  # the old value head: one linear plane
+    path = tmp_path / "old.safetensors"
+    tensors = {k: v.contiguous() for k, v in old.state_dict().items()}
+    config = {k: v for k, v in dataclasses.asdict(old.config).items() if k != "value_norm"}
+    save_file(tensors, str(path), metadata={"gogo": json.dumps(config)})
+    loaded = nets.load(path)
+    assert not loaded.config.value_norm
+    seeded = sl.make_net(train_config(store, tmp_path / "run", "--dual", "--init", str(path)), 9).eval()
+    assert seeded.config.value_norm
+    planes = torch.randint(0, 2, (4, 49, 9, 9)).float()
+    with torch.no_grad():  # the trunk and the policy head come along
+        assert torch.allclose(seeded(planes)[0], loaded.eval()(planes)[0], atol=1e-6)

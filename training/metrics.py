@@ -27,7 +27,8 @@ EVAL_BATCH = 256
 @torch.no_grad()
 def net_metrics(net, batches, device, kind):
     """Metrics over (planes, moves, results[, ownership]) batches: "positions", and "loss", "top1",
-    "top5" for a policy net, "mse" for a value net, all four for a dual net, and "own" (the
+    "top5" for a policy net, "mse" and "value_std" (the spread of the values: 0 is a head that
+    answers one constant) for a value net, all of them for a dual net, and "own" (the
     ownership head's cross-entropy per point) where the batches carry ownership labels and the
     net has the head."""
     net.eval()
@@ -46,6 +47,8 @@ def net_metrics(net, batches, device, kind):
         if values is not None:
             target = torch.from_numpy(results).to(device)
             _add(sums, "mse", F.mse_loss(values.float(), target, reduction="sum").item())
+            _add(sums, "value_mean", values.float().sum().item())
+            _add(sums, "value_square", values.float().square().sum().item())
         if logits is not None:
             logits, target = logits.float(), torch.from_numpy(moves).to(device)
             top5 = logits.topk(5, dim=1).indices
@@ -54,7 +57,10 @@ def net_metrics(net, batches, device, kind):
             _add(sums, "top5", (top5 == target[:, None]).any(1).sum().item())
         count += len(moves)
     net.train()
-    return {"positions": count, **{name: float(total / max(count, 1)) for name, total in sums.items()}}
+    metrics = {"positions": count, **{name: float(total / max(count, 1)) for name, total in sums.items()}}
+    if "value_mean" in metrics:
+        metrics["value_std"] = max(metrics.pop("value_square") - metrics.pop("value_mean") ** 2, 0.0) ** 0.5
+    return metrics
 
 
 def _add(sums, name, value):
@@ -135,5 +141,5 @@ def held_out_metrics(weights, data, split="test", positions=None, device=None, l
             result.update(games=games, positions=metrics["positions"], mse=metrics["mse"])
         else:
             result.update(value_games=games, value_positions=metrics["positions"])
-        result.update(value_mse=metrics["mse"], value_mse_quarter=metrics["mse"] / 4)
+        result.update(value_mse=metrics["mse"], value_mse_quarter=metrics["mse"] / 4, value_std=metrics["value_std"])
     return result

@@ -58,8 +58,12 @@ STATE_VERSION = 1
 # time or by forfeit says little about the position).
 EXPERT_VALUE_STREAM = dict(value_planes=True, one_per_game=True, require_winner=True,
                            exclude_win_by=("time", "forfeit"))
-# A two-headed net's: every position of those games (its value loss is weighted low instead).
-EXPERT_DUAL_STREAM = dict(value_planes=True, require_winner=True, exclude_win_by=("time", "forfeit"))
+# A two-headed net's: every position of those games (its value loss is weighted low instead),
+# shuffled across the whole split: in a block of 2,048 games each game came back about every 15
+# batches, and the value head learned the block's results by heart (train MSE 0.89 while the
+# validation's stayed 1.0) instead of reading them off the board.
+EXPERT_DUAL_STREAM = dict(value_planes=True, require_winner=True, exclude_win_by=("time", "forfeit"),
+                          block_games=1 << 17)
 
 
 # --- the sampler -------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ FIELDS = {
                 "positions_per_s", "train_seconds"],
 }
 DUAL_HEADS = ("value_head.", "fc.", "ownership_head.")  # a dual net's parameters beside the policy's
+DEAD_VALUE_STD = 1e-4  # a value head whose answers spread less than this answers one constant
 OWNERSHIP_FIELDS = ["train_own", "val_own"]  # the ownership head's binary cross-entropy per point
 STREAMS = {nets.POLICY: {}, nets.VALUE: EXPERT_VALUE_STREAM, nets.DUAL: EXPERT_DUAL_STREAM}
 CURVES = {nets.POLICY: {"loss": ["train_loss", "val_loss"], "accuracy": ["train_top1", "val_top1", "val_top5"]},
@@ -71,6 +72,8 @@ def make_net(config, board_size):
             if net.config.kind != nets.POLICY:
                 raise GogoError(f"{config.init}: a {net.config.kind} net cannot seed a {kind} net")
             net = seeded_by(net, kind)
+        if kind == nets.DUAL and not net.config.value_norm:
+            net = with_value_norm(net)
         if ownership and not net.config.ownership:
             net = with_ownership_head(net)
         return net
@@ -87,6 +90,15 @@ def with_ownership_head(dual):
     return grown(dataclasses.replace(dual.config, ownership=True, provenance={}), dual.state_dict(), "fc.0")
 
 
+def with_value_norm(dual):
+    """The dual net with a new, normalised value head (models.py says why); its trunk, policy
+    head and ownership head are kept, its value layers start afresh (the old ones are dead)."""
+    net = nets.build(dataclasses.replace(dual.config, value_norm=True, provenance={}))
+    net.load_state_dict({k: v for k, v in dual.state_dict().items() if not k.startswith(("value_head.", "fc."))},
+                        strict=False)
+    return net
+
+
 def seeded_by(policy, kind):
     """A value or dual net whose trunk is the policy net's (a dual net: and its policy head), the
     first layer included: its weights on the 48 shared planes are the policy's, those on the 49th
@@ -94,7 +106,7 @@ def seeded_by(policy, kind):
     features until training changes it."""
     keep = ("trunk.", "head.", "point_bias") if kind == nets.DUAL else ("trunk.",)
     seed = {k: v for k, v in policy.state_dict().items() if k.startswith(keep)}
-    return grown(dataclasses.replace(policy.config, kind=kind, provenance={}), seed, "trunk.0")
+    return grown(dataclasses.replace(policy.config, kind=kind, value_norm=True, provenance={}), seed, "trunk.0")
 
 
 def grown(config, tensors, layer):
@@ -222,6 +234,10 @@ def train(config, options=None, recorded=None):
                 if validate:
                     metrics = net_metrics(model, val_batches, device, kind)
                     row.update({f"val_{n}": f"{v:.5f}" for n, v in metrics.items() if n != "positions"})
+                    if main and metrics.get("value_std", 1.0) < DEAD_VALUE_STD:
+                        print(f"gogo train: step {step}: the value head answers one constant on the validation "
+                              "positions (its units are dead); a lower learning rate may revive a new run",
+                              file=sys.stderr)
                 if main:
                     log.write(step, **{f: row.get(f, "") for f in fields})
                 if progress is not None:

@@ -12,7 +12,11 @@ Heads:
 - value (the value net): one more 3x3 convolution, a 1x1 convolution to one filter (linear), a
   256-unit fully connected layer (ReLU) and one tanh output;
 - dual: both on one trunk, the value head without its extra 3x3 convolution; one forward pass
-  gives the move logits and the value;
+  gives the move logits and the value. With config.value_norm (every new dual net) the value
+  plane is batch-normalised and rectified before the 256-unit layer, as in AlphaGo Zero: on the
+  plain trunk the raw plane sits far from zero (about -3 +- 0.7), so a few Adam steps moved every
+  unit of that layer below zero for every position, and the value head of the 19x19 dual nets
+  trained before this answered one constant;
 - ownership (a dual net's third head, with config.ownership): a 3x3 convolution to 32 filters
   (ReLU) and a 1x1 convolution to one, each point's logit that the player to move owns it at the
   end (trained on final ownership, it teaches the trunk territory; the hidden layer lets it read
@@ -53,6 +57,7 @@ class NetConfig:
     provenance: dict = field(default_factory=dict)
     trunk: str = "plain"  # TRUNKS
     ownership: bool = False  # a dual net's ownership head
+    value_norm: bool = True  # a dual net's value plane batch-normalised (files from before: False)
 
     @property
     def input_planes(self):
@@ -140,7 +145,11 @@ class DualNet(PolicyNet):
 
     def __init__(self, config):
         super().__init__(config)
-        self.value_head = nn.Conv2d(config.filters, 1, 1)  # linear: see ValueNet
+        if config.value_norm:
+            self.value_head = nn.Sequential(nn.Conv2d(config.filters, 1, 1, bias=False), nn.BatchNorm2d(1),
+                                            nn.ReLU(inplace=True))
+        else:  # the head of the dual nets saved before value_norm
+            self.value_head = nn.Conv2d(config.filters, 1, 1)
         self.fc = _value_fc(config.board_size, 2 if config.ownership else 1)
         if config.ownership:
             self.ownership_head = nn.Sequential(nn.Conv2d(config.filters, OWNERSHIP_FILTERS, 3, padding=1),

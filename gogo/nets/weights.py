@@ -13,7 +13,7 @@ from safetensors.torch import load_file, save_file
 
 from gogo.errors import GogoError
 from gogo.files import atomic_path
-from gogo.nets.models import FEATURE_VERSION, KINDS, NetConfig, build
+from gogo.nets.models import DUAL, FEATURE_VERSION, KINDS, NetConfig, build
 
 
 def save(net, path, provenance=None):
@@ -37,8 +37,10 @@ def read_config(path):
         raise GogoError(f"{path}: no gogo net config in the file's metadata")
     try:
         fields = json.loads(metadata["gogo"])
+        if fields.get("kind") == DUAL:
+            fields.setdefault("value_norm", False)  # saved before the normalised value head
         config = NetConfig(**fields)
-    except (TypeError, ValueError) as error:
+    except (AttributeError, TypeError, ValueError) as error:
         raise GogoError(f"{path}: bad gogo net config ({error})") from None
     if config.kind not in KINDS:
         raise GogoError(f"{path}: unknown net kind {config.kind!r}")
