@@ -8,7 +8,8 @@ training/rollout.py).
 Policy nets: top-1 and top-5 move prediction and cross-entropy; value nets: mean squared error
 against the game's outcome, one position per game of the games won on the board or by resignation,
 as `mse` and `value_mse` (outcomes +1/-1) and `value_mse_quarter` (the AlphaGo paper's 1/0 scale),
-and `value_std`, the spread of the net's values (0: a head that answers one constant).
+`value_std`, the spread of the net's values (0: a head that answers one constant), and
+`value_mse_by_phase`, the raw error of the positions after 0-79, 80-159 and 160 or more moves.
 The rollout policy: top-1, and its rollouts as a value function on those same positions (the mean
 of 16 rollouts each, `value_mse`), what the 19x19 search values its leaves with.
 """

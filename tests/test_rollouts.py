@@ -247,6 +247,7 @@ def test_the_bundled_policy_predicts_expert_moves():
     assert measured["top1"] > 0.15, measured  # uniform random picks about 2% of 9x9 moves
     assert measured["value_positions"] > 5 and measured["value_rollouts"] == 16  # one per decided game
     assert 0 <= measured["value_mse"] <= 4 and measured["value_mse_quarter"] == measured["value_mse"] / 4
+    assert list(measured["value_mse_by_phase"]) == ["0-79", "80-159", "160+"]
     assert test == {} or "top1" in test.get("test", {})
 
 

@@ -193,6 +193,8 @@ def test_a_dual_net_learns_moves_and_outcomes_and_eval_reports_both(store, tmp_p
     assert result["kind"] == "dual" and 0 <= result["top1"] <= result["top5"] <= 1
     assert result["positions"] > result["value_positions"] == result["value_games"] > 0
     assert result["value_mse_quarter"] == result["value_mse"] / 4 and result["value_std"] > 0
+    phases = result["value_mse_by_phase"]
+    assert list(phases) == ["0-79", "80-159", "160+"] and phases["0-79"] >= 0
 
 
 def test_missing_training_extras_name_the_install_command(store, tmp_path, monkeypatch, capsys):
@@ -282,3 +284,10 @@ def test_a_dual_net_saved_before_the_normalised_value_head_loads_and_seeds_a_new
     planes = torch.randint(0, 2, (4, 49, 9, 9)).float()
     with torch.no_grad():  # the trunk and the policy head come along
         assert torch.allclose(seeded(planes)[0], loaded.eval()(planes)[0], atol=1e-6)
+
+
+def test_the_value_error_by_game_phase():
+    from training.metrics import mse_by_phase
+
+    assert mse_by_phase([1.0, 2.0, 3.0, 4.0], [10, 90, 200, 70]) == {"0-79": 2.5, "80-159": 2.0, "160+": 3.0}
+    assert mse_by_phase([1.0], [5]) == {"0-79": 1.0, "80-159": None, "160+": None}

@@ -12,6 +12,7 @@ fly (gogo.records.store.build_store).
 """
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -19,24 +20,25 @@ from gogo import nets
 from gogo.errors import GogoError
 from gogo.records.store import Filters, build_store, load_store
 from training.ownership import ownership_error
-from training.sampler import EXPERT_VALUE_STREAM, PositionSampler
+from training.sampler import EXPERT_VALUE_STREAM, Batch, PositionSampler
 
 EVAL_BATCH = 256
+PHASES = {"0-79": (0, 79), "80-159": (80, 159), "160+": (160, 10 ** 6)}  # moves played before the position
 
 
 @torch.no_grad()
 def net_metrics(net, batches, device, kind):
-    """Metrics over (planes, moves, results[, ownership]) batches: "positions", and "loss", "top1",
+    """Metrics over sampler Batches: "positions", and "loss", "top1",
     "top5" for a policy net, "mse" and "value_std" (the spread of the values: 0 is a head that
     answers one constant) for a value net, all of them for a dual net, and "own" (the
     ownership head's cross-entropy per point) where the batches carry ownership labels and the
     net has the head."""
     net.eval()
-    sums = {}
+    sums, squared, move_numbers = {}, [], []
     count = 0
     for batch in batches:
         planes, moves, results = batch[:3]
-        owners = batch[3] if len(batch) > 3 and kind == nets.DUAL and net.config.ownership else None
+        owners = batch.ownership if kind == nets.DUAL and net.config.ownership else None
         x = nets.to_device(torch.from_numpy(planes), device)
         with nets.autocast(device):
             out = net(x) if owners is None else net(x, ownership=True)
@@ -49,6 +51,8 @@ def net_metrics(net, batches, device, kind):
             _add(sums, "mse", F.mse_loss(values.float(), target, reduction="sum").item())
             _add(sums, "value_mean", values.float().sum().item())
             _add(sums, "value_square", values.float().square().sum().item())
+            squared.append((values.float() - target).square().cpu().numpy())
+            move_numbers.append(batch.move_numbers)
         if logits is not None:
             logits, target = logits.float(), torch.from_numpy(moves).to(device)
             top5 = logits.topk(5, dim=1).indices
@@ -60,7 +64,19 @@ def net_metrics(net, batches, device, kind):
     metrics = {"positions": count, **{name: float(total / max(count, 1)) for name, total in sums.items()}}
     if "value_mean" in metrics:
         metrics["value_std"] = max(metrics.pop("value_square") - metrics.pop("value_mean") ** 2, 0.0) ** 0.5
+        metrics["mse_by_phase"] = mse_by_phase(np.concatenate(squared), np.concatenate(move_numbers))
     return metrics
+
+
+def mse_by_phase(squared, move_numbers):
+    """{phase: the mean of the squared errors of the positions after that many moves (None if
+    none)} for the PHASES: a value is hard to know early, and its error falls as the game goes on."""
+    squared, move_numbers = np.asarray(squared, np.float64), np.asarray(move_numbers)
+    out = {}
+    for phase, (first, last) in PHASES.items():
+        at = (move_numbers >= first) & (move_numbers <= last)
+        out[phase] = float(squared[at].mean()) if at.any() else None
+    return out
 
 
 def _add(sums, name, value):
@@ -68,14 +84,14 @@ def _add(sums, name, value):
 
 
 def held_out_batches(store, split, positions, batch, options):
-    """A fixed set of at least `positions` positions of a split, in store order, as (planes,
-    moves, results) batches, (planes, moves, results, ownership) with the ownership option: the
-    same every time. options: the sampler's data options."""
+    """A fixed set of at least `positions` positions of a split, in store order, as Batches (with
+    ownership labels under the ownership option): the same every time. options: the sampler's
+    data options."""
     sampler = PositionSampler(store, split=split, batch_size=batch, seed=0, epochs=1, drop_last=False,
                               symmetries=False, **options)
     batches, count = [], 0
     for batch_ in sampler:
-        batches.append(batch_[:3] if batch_.ownership is None else batch_[:3] + (batch_.ownership,))
+        batches.append(batch_)
         count += len(batch_.moves)
         if count >= positions:
             break
@@ -84,14 +100,14 @@ def held_out_batches(store, split, positions, batch, options):
 
 
 def limited(batches, positions):
-    """The (planes, moves, results) of the batches, up to `positions` positions (all when None)."""
+    """The batches, cut at `positions` positions (all when None)."""
     seen = 0
     for batch in batches:
         if positions is not None and seen >= positions:
             return
         take = len(batch.moves) if positions is None else min(len(batch.moves), positions - seen)
         seen += take
-        yield batch.planes[:take], batch.moves[:take], batch.results[:take]
+        yield Batch(*(None if field is None else field[:take] for field in batch))
 
 
 def eval_store(size, data, split, log=None):
@@ -141,5 +157,6 @@ def held_out_metrics(weights, data, split="test", positions=None, device=None, l
             result.update(games=games, positions=metrics["positions"], mse=metrics["mse"])
         else:
             result.update(value_games=games, value_positions=metrics["positions"])
-        result.update(value_mse=metrics["mse"], value_mse_quarter=metrics["mse"] / 4, value_std=metrics["value_std"])
+        result.update(value_mse=metrics["mse"], value_mse_quarter=metrics["mse"] / 4, value_std=metrics["value_std"],
+                      value_mse_by_phase=metrics["mse_by_phase"])
     return result

@@ -26,7 +26,7 @@ from gogo.records.store import load_store
 from gogo.rollouts import kernels, patterns, policy as rollout_policy, state as pattern_state
 from gogo.rollouts.kernels import MAX_FEATURES
 from selfplay.games import DEFAULT_KOMI
-from training.metrics import eval_store
+from training.metrics import eval_store, mse_by_phase
 from training.positions import replay_into, start_game
 from training.sampler import EXPERT_VALUE_STREAM, PositionSampler
 
@@ -238,8 +238,9 @@ def value_metrics(rollout, store, split="test", size=19, rollouts=VALUE_ROLLOUTS
                               epochs=1, drop_last=False, size=size, **EXPERT_VALUE_STREAM)
     empty = rules.new_position(size)
     grid, meta = empty.copy()
-    squared = []
+    squared, move_numbers = [], []
     for batch in sampler:
+        move_numbers.extend(batch.move_numbers)
         for game, number, result in zip(batch.games, batch.move_numbers, batch.results):
             moves, colors = store.game_moves(game)
             points, setup_colors = store.game_setup(game)
@@ -250,7 +251,7 @@ def value_metrics(rollout, store, split="test", size=19, rollouts=VALUE_ROLLOUTS
             squared.append((value - result) ** 2)
     mse = float(np.mean(squared)) if squared else float("nan")
     return {"value_positions": len(squared), "value_rollouts": rollouts, "value_mse": mse,
-            "value_mse_quarter": mse / 4}
+            "value_mse_quarter": mse / 4, "value_mse_by_phase": mse_by_phase(squared, move_numbers)}
 
 
 def rollout_metrics(weights, data, split="test", size=19, log=None):

@@ -233,7 +233,7 @@ def train(config, options=None, recorded=None):
                 row = window.row(state, lr)
                 if validate:
                     metrics = net_metrics(model, val_batches, device, kind)
-                    row.update({f"val_{n}": f"{v:.5f}" for n, v in metrics.items() if n != "positions"})
+                    row.update({f"val_{n}": f"{v:.5f}" for n, v in metrics.items() if f"val_{n}" in fields})
                     if main and metrics.get("value_std", 1.0) < DEAD_VALUE_STD:
                         print(f"gogo train: step {step}: the value head answers one constant on the validation "
                               "positions (its units are dead); a lower learning rate may revive a new run",
