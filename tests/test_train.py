@@ -291,3 +291,22 @@ def test_the_value_error_by_game_phase():
 
     assert mse_by_phase([1.0, 2.0, 3.0, 4.0], [10, 90, 200, 70]) == {"0-79": 2.5, "80-159": 2.0, "160+": 3.0}
     assert mse_by_phase([1.0], [5]) == {"0-79": 1.0, "80-159": None, "160+": None}
+
+
+def test_a_value_layer_below_zero_for_every_position_still_learns():
+    """Every unit of the 256-unit layer pushed below zero (what killed the old head): it leaks,
+    so the head learns its way back."""
+    torch.manual_seed(0)
+    net = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
+    with torch.no_grad():
+        net.fc[0].bias.fill_(-100.0)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=3e-3)
+    planes = torch.zeros(64, 49, 9, 9)
+    planes[:32, 0], planes[32:, 1] = 1.0, 1.0
+    results = torch.cat([torch.ones(32), -torch.ones(32)])
+    for _ in range(100):
+        optimizer.zero_grad()
+        ((net(planes)[1] - results) ** 2).mean().backward()
+        optimizer.step()
+    values = net.eval()(planes)[1].detach()
+    assert ((values - results) ** 2).mean() < 0.5
