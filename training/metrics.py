@@ -28,11 +28,10 @@ PHASES = {"0-79": (0, 79), "80-159": (80, 159), "160+": (160, 10 ** 6)}  # moves
 
 @torch.no_grad()
 def net_metrics(net, batches, device, kind):
-    """Metrics over sampler Batches: "positions", and "loss", "top1",
-    "top5" for a policy net, "mse" and "value_std" (the spread of the values: 0 is a head that
-    answers one constant) for a value net, all of them for a dual net, and "own" (the
-    ownership head's cross-entropy per point) where the batches carry ownership labels and the
-    net has the head."""
+    """Metrics over sampler Batches: "positions"; "loss", "top1" and "top5" for a policy net;
+    "mse", "value_std" (the spread of the values: 0 is a head that answers one constant) and
+    "mse_by_phase" for a value net; all of them for a dual net; and "own" (the ownership head's
+    cross-entropy per point) where the batches carry ownership labels and the net has the head."""
     net.eval()
     sums, squared, move_numbers = {}, [], []
     count = 0
