@@ -33,7 +33,7 @@ def net_metrics(net, batches, device, kind):
     "mse_by_phase" for a value net; all of them for a dual net; and "own" (the ownership head's
     cross-entropy per point) where the batches carry ownership labels and the net has the head."""
     net.eval()
-    sums, squared, move_numbers = {}, [], []
+    sums, value_batches = {}, []
     count = 0
     for batch in batches:
         planes, moves, results = batch[:3]
@@ -46,12 +46,7 @@ def net_metrics(net, batches, device, kind):
             _add(sums, "own", ownership_error(out[2], labels, reduction="sum").item() / labels.shape[1])
         logits, values = out[:2] if kind == nets.DUAL else (None, out) if kind == nets.VALUE else (out, None)
         if values is not None:
-            target = torch.from_numpy(results).to(device)
-            _add(sums, "mse", F.mse_loss(values.float(), target, reduction="sum").item())
-            _add(sums, "value_mean", values.float().sum().item())
-            _add(sums, "value_square", values.float().square().sum().item())
-            squared.append((values.float() - target).square().cpu().numpy())
-            move_numbers.append(batch.move_numbers)
+            value_batches.append((values.float().cpu().numpy(), results, batch.move_numbers))
         if logits is not None:
             logits, target = logits.float(), torch.from_numpy(moves).to(device)
             top5 = logits.topk(5, dim=1).indices
@@ -61,9 +56,11 @@ def net_metrics(net, batches, device, kind):
         count += len(moves)
     net.train()
     metrics = {"positions": count, **{name: float(total / max(count, 1)) for name, total in sums.items()}}
-    if "value_mean" in metrics:
-        metrics["value_std"] = max(metrics.pop("value_square") - metrics.pop("value_mean") ** 2, 0.0) ** 0.5
-        metrics["mse_by_phase"] = mse_by_phase(np.concatenate(squared), np.concatenate(move_numbers))
+    if value_batches:
+        values, results, move_numbers = (np.concatenate(part) for part in zip(*value_batches))
+        squared = (values.astype(np.float64) - results) ** 2
+        metrics.update(mse=float(squared.mean()), value_std=float(values.std()),
+                       mse_by_phase=mse_by_phase(squared, move_numbers))
     return metrics
 
 
