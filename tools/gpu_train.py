@@ -35,8 +35,9 @@ H200_BF16_TFLOPS = 989.0  # dense bfloat16 tensor-core peak of an H200 SXM (NVID
 
 
 def prepare(store, carry, state=None, init=None):
-    """Fill the carry folder: the store (and its ownership labels, if it has them), the run's
-    state (or the init weights), sgfmill's source."""
+    """Fill the carry folder: the store, the run's state (or the init weights), sgfmill's source,
+    and the store's ownership labels where they exist and still fit (the 19x19 store, its labels
+    and a dual run's state hold 65 MiB; `run` labels the store on the slot's cores instead)."""
     from training.ownership import labels_path
 
     carry = Path(carry)
@@ -44,8 +45,6 @@ def prepare(store, carry, state=None, init=None):
         shutil.rmtree(carry)
     (carry / "run").mkdir(parents=True)
     shutil.copyfile(store, carry / "store.npz")
-    if labels_path(store).exists():  # a run with an ownership head needs the store's labels
-        shutil.copyfile(labels_path(store), labels_path(carry / "store.npz"))
     if state:
         for name in STATE_FILES:
             shutil.copyfile(Path(state) / name, carry / "run" / name)
@@ -54,6 +53,10 @@ def prepare(store, carry, state=None, init=None):
     sgfmill = Path(util.find_spec("sgfmill").submodule_search_locations[0])
     shutil.copytree(sgfmill, carry / "python" / "sgfmill", ignore=shutil.ignore_patterns("__pycache__"))
     size = sum(p.stat().st_size for p in carry.rglob("*") if p.is_file())
+    labels = labels_path(store)
+    if labels.exists() and size + labels.stat().st_size <= MAX_CARRY_BYTES:
+        shutil.copyfile(labels, labels_path(carry / "store.npz"))
+        size += labels.stat().st_size
     if size > MAX_CARRY_BYTES:
         raise SystemExit(f"gpu_train prepare: {carry} holds {size / 2 ** 20:.1f} MiB, over the 64 MiB a slot carries")
     return size
@@ -82,6 +85,7 @@ def throughput(run, start_row, config, device):
     from cli.bench import net_flops
     from cli.bench_peaks import matmul_peak
     from gogo import nets
+    from training.sl import net_kind
 
     with open(run / "log.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r.get("train_seconds")]
@@ -89,7 +93,7 @@ def throughput(run, start_row, config, device):
     first_step = int(start_row["step"]) if start_row else 0
     seconds = float(rows[-1]["train_seconds"]) - first_seconds
     positions = (int(rows[-1]["step"]) - first_step) * config.batch
-    net = nets.load(run / ("value.safetensors" if config.value else "policy.safetensors"))
+    net = nets.load(run / f"{net_kind(config)}.safetensors")
     flops = 3 * net_flops(net)
     rate = positions / max(seconds, 1e-9)
     tflops = rate * flops / 1e12
@@ -103,6 +107,17 @@ def throughput(run, start_row, config, device):
         result.update(mfu_spec=round(tflops / H200_BF16_TFLOPS, 4), spec_bf16_tflops=H200_BF16_TFLOPS,
                       matmul_bf16_tflops=round(measured, 1), mfu_measured=round(tflops / measured, 4))
     return result
+
+
+def label_if_needed(config, workers):
+    """Label the carried store's final ownership on every core when the run has an ownership head
+    and `prepare` could not carry the labels (about a minute for the 19x19 store on 16 cores);
+    returns the seconds spent, 0.0 when nothing was needed."""
+    from training.ownership import build_labels, labels_path
+
+    if not config.ownership_weight or labels_path(config.store).exists():
+        return 0.0
+    return build_labels(config.store, workers=workers)["seconds"]
 
 
 def run(carry, out, minutes, batch=None, workers=None, device=None, steps=None, lr=None):
@@ -126,9 +141,10 @@ def run(carry, out, minutes, batch=None, workers=None, device=None, steps=None, 
         start_row = logged[-1] if logged else None
     config = slot_config(carry, out, minutes, batch, workers, device.type, steps, lr)
     started = time.time()
+    labels_seconds = label_if_needed(config, max(1, os.cpu_count() or 1))
     sl.train(config)
     result = throughput(out / "run", start_row, config, device)
-    result["wall_seconds"] = round(time.time() - started, 1)
+    result.update(wall_seconds=round(time.time() - started, 1), labels_seconds=labels_seconds)
     (out / "throughput.json").write_text(json.dumps(result, indent=1))
     print(json.dumps(result))
     return result
