@@ -36,7 +36,7 @@ from ray.exceptions import RayActorError
 
 from gogo.errors import GogoError
 from selfplay.export import check_settings, load_games, save_games
-from selfplay.games import concatenate, selfplay_games
+from selfplay.games import concatenate, random_source, selfplay_games
 from selfplay.movers import NetPlayer, weights_version
 
 BATCHES = "batches"
@@ -72,7 +72,7 @@ class Worker:
         """count games from the RNG seeded by seed, as game(movers, ...) plays them; players:
         SharedNets and net-free movers. Returns (Games labelled with the nets' versions, extra)."""
         here = [NetPlayer(self.net(p), p.temperature, p.greedy) if isinstance(p, SharedNet) else p for p in players]
-        games, extra = game([p.mover("cpu") for p in here], count, size, komi, np.random.default_rng(seed))
+        games, extra = game([p.mover("cpu") for p in here], count, size, komi, random_source(seed, count))
         games.versions = np.full(len(games), "+".join(p.version for p in players if isinstance(p, SharedNet)))
         return games, extra
 

@@ -17,6 +17,8 @@ update trains on them), and the weights version that played each game.
 Batches of games are played by a place: InProcess here, or selfplay.cluster.Workers on Ray; both
 play(game, players, batches, size, komi) with a game function game(movers, count, size, komi, rng)
 -> (Games, extra arrays): selfplay_games here, the RL iteration's and the value data's in training.
+A batch's seed gives its rng (random_source): one Generator for the batch, or with GameSeeds one
+stream per game (GameStreams), so that a game is the same whichever batch it is played in.
 """
 import time
 from dataclasses import dataclass, field
@@ -117,12 +119,51 @@ class InProcess:
         movers, version = [p.mover(self.device) for p in players], players_version(players)
         results = {}
         for index, (seed, count) in batches.items():
-            games, extra = game(movers, count, size, komi, np.random.default_rng(seed))
+            games, extra = game(movers, count, size, komi, random_source(seed, count))
             games.versions = np.full(len(games), version)
             results[index] = games, extra
             if on_batch:
                 on_batch(index, games, extra)
         return results
+
+
+@dataclass(frozen=True)
+class GameSeeds:
+    """A batch's seed when every game has a random stream of its own: the batch's game k is game
+    first + k, seeded by (*root, first + k). A game's moves then do not depend on the games played
+    beside it, so games split into batches in any way (an RL iteration's over any number of
+    processes or Ray workers) are the same games."""
+    root: tuple
+    first: int
+
+
+class GameStreams:
+    """play()'s random source for a batch of GameSeeds: one numpy Generator per game; numbers:
+    the games' numbers (first, first + 1, ...)."""
+
+    def __init__(self, seeds, count):
+        self.numbers = np.arange(seeds.first, seeds.first + count)
+        self.generators = [np.random.default_rng([*seeds.root, int(n)]) for n in self.numbers]
+
+    def rows(self, games):
+        """The random source of a mover choosing in these games (indices into the batch)."""
+        return RowStreams([self.generators[g] for g in games])
+
+
+class RowStreams:
+    """A Generator's random(shape) (what movers draw) with row i drawn from the i-th game's stream."""
+
+    def __init__(self, generators):
+        self.generators = generators
+
+    def random(self, shape):
+        return np.stack([g.random(shape[1:]) for g in self.generators])
+
+
+def random_source(seed, count):
+    """The random source of a batch of count games for the game function: GameStreams for
+    GameSeeds, else numpy's Generator of the seed (a Generator is itself: one RNG through batches)."""
+    return GameStreams(seed, count) if isinstance(seed, GameSeeds) else np.random.default_rng(seed)
 
 
 def selfplay_games(movers, count, size, komi, rng):
@@ -140,10 +181,14 @@ def half_and_half(count):
     """Colours for `count` games of mover 0 against mover 1, mover 0 Black in the first half
     (rounded up) and White in the rest: which games mover 0 is Black in, and play()'s assign."""
     first_black = np.arange(count) < (count + 1) // 2
+    return first_black, first_mover_black(first_black)
 
+
+def first_mover_black(first_black):
+    """play()'s assign for games of mover 0 against mover 1, mover 0 Black where first_black holds."""
     def assign(move_number, games, colors):
         return np.where((colors == BLACK) == first_black[games], 0, 1)
-    return first_black, assign
+    return assign
 
 
 @njit(cache=True)
@@ -171,7 +216,8 @@ def play(movers, assign, count, size, komi=DEFAULT_KOMI, rng=None, record=(), ma
     """Play `count` games at once and return them as Games.
 
     movers: a list of movers. assign(move_number, games, colors) -> the mover index for each of
-    those games (arrays of equal length) at that move. record: mover indices whose positions
+    those games (arrays of equal length) at that move. rng: a numpy Generator, or GameStreams (a
+    stream per game; its movers may only draw random(shape)). record: mover indices whose positions
     (planes, chosen move, game) are kept. progress: called with (moves played, games running)."""
     rng = rng if rng is not None else np.random.default_rng()
     max_moves = max_moves or MOVE_CAP_PER_POINT * size * size
@@ -195,7 +241,8 @@ def play(movers, assign, count, size, komi=DEFAULT_KOMI, rng=None, record=(), ma
             boards = None
             if getattr(movers[m], "needs_boards", False):  # copies: a mover must not play on the games
                 boards = [Board.from_position(rules.Position(grids[g], metas[g]), komi) for g in games]
-            moves[rows] = movers[m].choose(planes, sensible, rng, boards)
+            draws = rng.rows(games) if isinstance(rng, GameStreams) else rng
+            moves[rows] = movers[m].choose(planes, sensible, draws, boards)
             if m in kept:
                 played = moves[rows] < coords.pass_index(size)
                 kept[m][0].append(planes[played])

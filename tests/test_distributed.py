@@ -1,12 +1,11 @@
 """Training on DDP (training/distributed.py): `gogo train sl` under torchrun with 2 CPU processes
 (gloo) gives one process's losses, resumes on another number of processes, and stops all ranks
 together on SIGTERM; `gogo train value` gives one process's value net; `gogo train rl` on 2
-processes makes the updates of one process playing the same two batches of games, and resumes on
-another number of processes."""
+processes plays one process's games and makes its updates, and resumes on another number of
+processes."""
 import csv
 import json
 import signal
-from argparse import ArgumentParser
 import subprocess
 import sys
 import time
@@ -17,14 +16,11 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
-from cli import train as train_command
 from cli.main import main
-from selfplay.games import InProcess
 from test_train import DETERMINISTIC, arg_list, games, rows, store, train_config  # noqa: F401 (fixtures)
 from test_rl import tiny_policy
 from test_value import weights  # noqa: F401 (a fixture)
-from training import rl, sl
-from training.config import RLConfig
+from training import sl
 from training.sampler import PositionSampler
 
 STEPS = ["--steps", "20", "--checkpoint-every", "10", "--optimizer", "adamw", "--lr", "0.01"]
@@ -124,21 +120,13 @@ def test_rollout_training_refuses_torchrun(monkeypatch, capsys, tmp_path):
     assert "one process" in capsys.readouterr().err
 
 
-class TwoBatches(InProcess):
-    """One process playing an iteration's games in the two batches that two ranks play."""
-    batches_at_once = 2
-
-
 def rl_arguments(init, out, *extra):
     return ["--init", str(init), "--out", str(out), "--games", "8", "--pool-every", "1", "--checkpoint-every", "1",
             "--eval-every", "0", "--lr", "0.01", "--seed", "3", "--device", "cpu", *extra]
 
 
 def rl_in_one_process(init, out, *extra):
-    parser = ArgumentParser()
-    train_command.add_arguments(parser)
-    arguments = parser.parse_args(["rl", *rl_arguments(init, out, *extra)])
-    return rl.train(train_command.config_of(RLConfig, arguments), TwoBatches("cpu"))
+    assert main(["train", "rl", *rl_arguments(init, out, *extra)]) == 0
 
 
 def rl_rows(out):
@@ -154,16 +142,19 @@ def assert_same_rl_runs(a, b):
     for x, y in zip(*logs):
         for name in ("step", "win_rate", "mean_length", "pool_size", "opponent"):
             assert x[name] == y[name], (x["step"], name)
-        assert float(x["loss"]) == pytest.approx(float(y["loss"]), abs=1e-5), x["step"]
+        assert float(x["loss"]) == pytest.approx(float(y["loss"]), abs=2e-5), x["step"]  # 5 printed digits
     one, two = (load_file(str(run / "policy.safetensors")) for run in (a, b))
     assert all(torch.allclose(one[k], two[k], atol=1e-6) for k in one)
     assert sorted(p.name for p in (a / "pool").iterdir()) == sorted(p.name for p in (b / "pool").iterdir())
 
 
-def test_rl_on_two_processes_updates_as_one_process_playing_their_batches(tmp_path):
+def test_rl_on_two_processes_plays_the_games_and_makes_the_updates_of_one_process(monkeypatch, tmp_path):
+    # float32 (torchrun's processes inherit it): under bfloat16 the ranks' other summation order
+    # moves the weights by about 1e-5, not 1e-6
+    monkeypatch.setenv("GOGO_PRECISION", "fp32")
     init = tiny_policy(tmp_path / "sl.safetensors")
     one, two = tmp_path / "one", tmp_path / "two"
-    assert rl_in_one_process(init, one, "--iterations", "2") == 2
+    rl_in_one_process(init, one, "--iterations", "2")
     finished(launch("rl", *rl_arguments(init, two, "--iterations", "2")))
     assert_same_rl_runs(one, two)
     # begun on two processes, resumed on one; begun on one, resumed on two

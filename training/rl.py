@@ -14,17 +14,20 @@ moves were drawn from: the softmax over the sensible points.
 
 A run lives in one folder: checkpoint.safetensors (net, optimizer, torch RNG, iteration and pool;
 atomic), pool/ (the opponent versions), policy.safetensors (the current weights with provenance),
-args.json, log.csv, TensorBoard events and curves.png. Each iteration's games are drawn from an
-RNG seeded by (seed, iteration), so resuming after a kill goes on exactly as if uninterrupted.
-SIGTERM or Ctrl-C stop the run after the iteration in progress, with a checkpoint.
+args.json, log.csv, TensorBoard events and curves.png. Each iteration's opponent is drawn from an
+RNG seeded by (seed, iteration), and its game g is played on a random stream of its own, seeded by
+(seed, iteration, g) (selfplay.games.GameSeeds), so resuming after a kill goes on exactly as if
+uninterrupted, and the games are the same however they are split: in one process (one batch,
+played together), over torchrun's processes or over Ray workers. SIGTERM or Ctrl-C stop the run
+after the iteration in progress, with a checkpoint.
 
-Under torchrun (training/distributed.py) the iteration's games are split in one batch per rank,
-batch b seeded by (seed, iteration, b) as on Ray workers; each rank plays its batch, computes the
-gradient of its games' share of the loss (divided by the iteration's number of games), and the
-ranks sum their gradients, so all make the same update: one process playing the same batches
-makes it too, up to float rounding. The opponent is drawn from (seed, iteration) on every rank, the
-pool's names are the same everywhere, and rank 0 alone writes the run folder (the other ranks read
-the pool's snapshots from it); a stop any rank sees stops all after the same iteration.
+Under torchrun (training/distributed.py) rank r plays the r-th of as many slices of the
+iteration's games as there are ranks, computes the gradient of its games' share of the loss
+(divided by the iteration's number of games), and the ranks sum their gradients, so all make the
+same update: the update of one process, up to float rounding. The opponent is drawn from (seed,
+iteration) on every rank, the pool's names are the same everywhere, and rank 0 alone writes the
+run folder (the other ranks read the pool's snapshots from it); a stop any rank sees stops all
+after the same iteration.
 """
 import json
 import sys
@@ -38,7 +41,7 @@ import torch.nn.functional as F
 
 from gogo import features, nets
 from selfplay.arena import head_to_head
-from selfplay.games import InProcess, concatenate, half_and_half, play
+from selfplay.games import GameSeeds, InProcess, concatenate, first_mover_black, play
 from selfplay.movers import NetPlayer
 from gogo.errors import GogoError
 from training import distributed, optim
@@ -119,32 +122,30 @@ class Pool:
 
 
 def learner_games(movers, count, size, komi, rng):
-    """A batch of an iteration's games: the learner (mover 0) against the opponent, colours half
-    and half, the learner's positions recorded; extra: which games the learner was Black in."""
-    learner_black, assign = half_and_half(count)
-    return play(movers, assign, count, size, komi, rng, record=(0,)), {"learner_black": learner_black}
+    """A batch of an iteration's games: the learner (mover 0) against the opponent, the learner
+    Black in the iteration's even-numbered games (rng: the batch's GameStreams, which number them),
+    its positions recorded; extra: which games the learner was Black in."""
+    learner_black = rng.numbers % 2 == 0
+    games = play(movers, first_mover_black(learner_black), count, size, komi, rng, record=(0,))
+    return games, {"learner_black": learner_black}
 
 
-def iteration_batches(rng, config, iteration, batches_at_once):
-    """This rank's batches of the iteration's games, split in as many batches as the places of all
-    ranks play at once (batches_at_once each): as one batch, drawn from rng (which drew the
-    opponent, as on one machine); else batch b seeded by (seed, iteration, b), rank r playing
-    batches r, r + ranks, ..."""
-    ranks = distributed.world()
-    if batches_at_once * ranks == 1:
-        return {0: (rng, config.games)}
-    counts = [len(part) for part in np.array_split(np.arange(config.games), batches_at_once * ranks)]
-    return {b: ([config.seed, iteration, b], count) for b, count in enumerate(counts)
-            if count and b % ranks == distributed.rank()}
+def iteration_batches(config, iteration, batches_at_once):
+    """This rank's batches of the iteration's games: game g on its own stream seeded by (seed,
+    iteration, g), so the games do not depend on the split; rank r plays the r-th of as many
+    contiguous slices as there are ranks, in batches_at_once batches (the place's: one in a
+    process, played together; one per Ray worker)."""
+    mine = np.array_split(np.arange(config.games), distributed.world())[distributed.rank()]
+    parts = [part for part in np.array_split(mine, batches_at_once) if len(part)]
+    return {b: (GameSeeds((config.seed, iteration), int(part[0])), len(part)) for b, part in enumerate(parts)}
 
 
 def play_iteration(net, pool, config, iteration, place):
-    """The iteration's games, learner vs a pool opponent, on the place (selfplay.games); returns
-    (games, the learner's outcomes, the opponent)."""
-    rng = np.random.default_rng([config.seed, iteration])
-    opponent = pool.draw(rng)
+    """The iteration's games (this rank's share), learner vs a pool opponent drawn from (seed,
+    iteration), on the place (selfplay.games); returns (games, the learner's outcomes, the opponent)."""
+    opponent = pool.draw(np.random.default_rng([config.seed, iteration]))
     players = [NetPlayer(net, config.temperature), NetPlayer(pool.net(opponent), config.temperature)]
-    batches = iteration_batches(rng, config, iteration, place.batches_at_once)
+    batches = iteration_batches(config, iteration, place.batches_at_once)
     played = place.play(learner_games, players, batches, net.config.board_size, config.komi)
     games = concatenate([g for g, _ in played.values()])
     learner_black = np.concatenate([extra["learner_black"] for _, extra in played.values()])
