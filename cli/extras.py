@@ -6,6 +6,7 @@ from gogo.errors import GogoError
 
 TRAIN = "pip install -e .[train] (or ./install.sh --train)"
 WEB = "pip install -e '.[web]'"
+CLUSTER = "pip install -e '.[cluster]'"
 
 
 def require(install, *modules):

@@ -42,9 +42,14 @@ def add_arguments(parser):
     parser.add_argument("--device", help="torch device (default: cuda if present)")
     parser.add_argument("--out", help="folder for the SGF files and games.npz (game store format)")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    add_ray_arguments(parser)
+
+
+def add_ray_arguments(parser):
+    """--ray [ADDRESS] and --workers N: `gogo selfplay`'s and `gogo train rl`'s games on Ray workers."""
     parser.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                         help="play on Ray workers: alone, on a Ray started here; or the cluster at ADDRESS "
-                        "(auto: the one `ray start` joined this machine to); needs --out")
+                        "(auto: the one `ray start` joined this machine to); gogo selfplay needs --out")
     parser.add_argument("--workers", type=int, default=1, help="--ray: worker processes (default %(default)s)")
 
 

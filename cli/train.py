@@ -8,11 +8,12 @@ and defaults) for the library's training function (training/sl.py, rl.py, value.
     gogo train rollout --store stores/all19.npz --out rollout.safetensors --minutes 5
     torchrun --nproc-per-node 2 -m cli train sl --store stores/all19.npz --out runs/sl   # DDP: docs/cluster.md
     torchrun --nproc-per-node 2 -m cli train rl --init runs/sl/policy.safetensors --out runs/rl  # the games split
+    gogo train rl --init runs/sl/policy.safetensors --out runs/rl --ray --workers 8  # the games on Ray workers
 """
 from dataclasses import fields
 from pathlib import Path
 
-from cli import extras
+from cli import extras, selfplay
 from gogo import nets
 from gogo.errors import GogoError
 from training import distributed, optim, rl, rollout, sl, value
@@ -133,6 +134,7 @@ def add_rl_arguments(parser):
     parser.add_argument("--seed", type=int, default=d.seed)
     parser.add_argument("--device", help="torch device (default: cuda if present)")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+    selfplay.add_ray_arguments(parser)
 
 
 def config_of(cls, args):
@@ -145,6 +147,8 @@ def config_of(cls, args):
 def run(args):
     if args.kind == "rollout" and distributed.launched():
         raise GogoError("rollout training runs in one process, not under torchrun (docs/cluster.md)")
+    if args.kind == "rl" and args.ray and distributed.launched():
+        raise GogoError("--ray plays the games of one trainer: run gogo train rl --ray outside torchrun")
     if args.kind == "rollout":
         config = RolloutConfig(**{f.name: getattr(args, f.name) for f in fields(RolloutConfig)})
         with StopRequest() as stop:
@@ -161,7 +165,7 @@ def train(args):
     if args.kind == "sl":
         sl.train(config_of(SLConfig, args))
     elif args.kind == "rl":
-        rl.train(config_of(RLConfig, args))
+        rl.train(config_of(RLConfig, args), rl_place(args))
     else:
         summary = value.generate_and_train(config_of(ValueConfig, args))
         if not distributed.is_main():
@@ -170,3 +174,14 @@ def train(args):
               f"(val {summary['val_mse']}); {summary['positions']} positions from {summary['games_played']} "
               f"games at {summary['games_per_hour']:.0f} games/hour; {Path(args.out) / value.SUMMARY}")
     return 0
+
+
+def rl_place(args):
+    """Where `gogo train rl` plays its games: on Ray workers with --ray (selfplay/cluster.py; the
+    one trainer here sends them each new version), else in this process (None)."""
+    if not args.ray:
+        return None
+    extras.require(extras.CLUSTER, "ray")
+    from selfplay import cluster
+
+    return cluster.start(args.ray, args.workers)

@@ -3,7 +3,8 @@ store 1 worker writes, in the one-machine format; a worker killed with SIGKILL m
 game and plays no seed twice; a killed driver resumes from its batches; without --ray, no Ray. The
 pipeline's [cluster] table: its RL and value games on 2 workers, stores and logs of the one-machine
 kind, every game with the weights version that played it, each RL iteration's new version reaching
-the running workers."""
+the running workers. `gogo train rl --ray --workers 2` plays one process's games and makes its
+updates."""
 import csv
 import os
 import signal
@@ -19,6 +20,7 @@ from cli.main import main
 from gogo import nets
 from selfplay.games import black_and_white, play
 from selfplay.movers import NetPlayer, PolicyMover, players_version, weights_version
+from test_distributed import rl_arguments, rl_rows
 from test_rl import rl_config, tiny_policy
 from training import pipeline, rl
 
@@ -89,8 +91,10 @@ def test_a_killed_driver_resumes_from_its_batches(local_ray, tmp_path):
 
 
 def test_without_ray_nothing_imports_it(tmp_path):
+    rl_options = rl_arguments(tiny_policy(tmp_path / "sl.safetensors"), tmp_path / "rl", "--iterations", "1")
     script = ("import sys; from cli.main import main; from training.pipeline import Pipeline; "
               f"main(['selfplay', '--net', 'tiny', '--size', '9', '--games', '2', '--batch', '2', '--out', {str(tmp_path)!r}]); "
+              f"assert main(['train', 'rl', *{rl_options!r}]) == 0; "
               f"assert Pipeline({{'board_size': 9}}, {str(tmp_path)!r}).place() is None; "
               "assert 'ray' not in sys.modules, 'ray imported'")
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
@@ -160,10 +164,28 @@ def test_each_rl_iteration_s_new_weights_reach_the_running_worker(local_ray, tmp
     init = tiny_policy(tmp_path / "sl.safetensors")
     rl.train(rl_config(tmp_path / "here", init, iterations=3))
     (tmp_path / "ray").mkdir()
-    workers = cluster.start("local", 1)  # one batch an iteration: the one-machine games, if the weights are new
+    workers = cluster.start("local", 1)  # the one-machine games and updates, if the weights are new
     rl.train(rl_config(tmp_path / "ray", init, iterations=3), workers)
     here, there = (load_file(str(tmp_path / run / "run" / "policy.safetensors")) for run in ("here", "ray"))
     assert all(torch.equal(here[k], there[k]) for k in here)
     with open(tmp_path / "ray" / "run" / "log.csv", newline="") as handle:
         last = list(csv.DictReader(handle))[-1]["weights_version"]
     assert last in ray.get(workers.actors[0].versions.remote())
+
+
+def test_train_rl_on_two_ray_workers_plays_the_games_and_updates_of_one_process(local_ray, tmp_path):
+    init = tiny_policy(tmp_path / "sl.safetensors")
+    here, there = tmp_path / "here", tmp_path / "ray"
+    assert main(["train", "rl", *rl_arguments(init, here, "--iterations", "3")]) == 0
+    assert main(["train", "rl", *rl_arguments(init, there, "--iterations", "3"), "--ray", "--workers", "2"]) == 0
+    rows = rl_rows(there)
+    for x, y in zip(rl_rows(here), rows, strict=True):  # the same games
+        assert [x[k] for k in ("win_rate", "mean_length", "opponent")] == [y[k] for k in ("win_rate", "mean_length",
+                                                                                          "opponent")]
+    # the driver's update sums the two workers' positions in another order: float rounding (the
+    # tiny net runs in bfloat16 on CPUs that have it)
+    one, two = (load_file(str(run / "policy.safetensors")) for run in (here, there))
+    assert all(torch.allclose(one[k], two[k], atol=1e-4) for k in one)
+    load = lambda path: nets.load(path, kind=nets.POLICY)  # noqa: E731
+    for i, row in enumerate(rows):  # iteration i + 1 was played by the weights after iteration i
+        assert row["weights_version"] == weights_version([load(there / "pool" / f"iteration-{i:06d}.safetensors")])

@@ -120,6 +120,12 @@ def test_rollout_training_refuses_torchrun(monkeypatch, capsys, tmp_path):
     assert "one process" in capsys.readouterr().err
 
 
+def test_rl_on_ray_refuses_torchrun(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert main(["train", "rl", "--init", "sl.safetensors", "--out", str(tmp_path), "--ray"]) == 2
+    assert "outside torchrun" in capsys.readouterr().err
+
+
 def rl_arguments(init, out, *extra):
     return ["--init", str(init), "--out", str(out), "--games", "8", "--pool-every", "1", "--checkpoint-every", "1",
             "--eval-every", "0", "--lr", "0.01", "--seed", "3", "--device", "cpu", *extra]
