@@ -14,7 +14,7 @@ MATMUL_SIZE = 2048  # large enough that the multiply runs at the kernels' best
 PEAK_SECONDS = 2.0  # per measurement, after a warm-up
 
 
-def _rate(step, flops, seconds, synchronize):
+def flop_rate(step, flops, seconds, synchronize):
     """FLOP/s of `step` (which does `flops` FLOPs) over about `seconds`, after two warm-up calls."""
     for _ in range(2):
         step()
@@ -35,14 +35,14 @@ def matmul_peak(device, dtype, seconds=PEAK_SECONDS, size=MATMUL_SIZE):
     """FLOP/s of a size x size matrix multiply in torch."""
     a = torch.randn(size, size, device=device).to(dtype)
     b = torch.randn(size, size, device=device).to(dtype)
-    return _rate(lambda: torch.mm(a, b), 2 * size ** 3, seconds, _synchronizer(device))
+    return flop_rate(lambda: torch.mm(a, b), 2 * size ** 3, seconds, _synchronizer(device))
 
 
 def numpy_matmul_peak(seconds=PEAK_SECONDS, size=MATMUL_SIZE):
     """FLOP/s of the same multiply in numpy's BLAS (OpenBLAS in numpy's wheels), a second opinion
     on the CPU's ceiling: torch's CPU BLAS is Intel's MKL, which runs slower on AMD CPUs."""
     a = np.random.default_rng(0).random((size, size), np.float32)
-    return _rate(lambda: a @ a, 2 * size ** 3, seconds, lambda: None)
+    return flop_rate(lambda: a @ a, 2 * size ** 3, seconds, lambda: None)
 
 
 def conv_peak(device, bf16, filters, board_size, batch, seconds=PEAK_SECONDS):
@@ -66,7 +66,7 @@ def conv_peak(device, bf16, filters, board_size, batch, seconds=PEAK_SECONDS):
         out.backward(grad)
 
     flops = 3 * 2 * 9 * filters * filters * board_size * board_size * batch
-    return _rate(step, flops, seconds, _synchronizer(device))
+    return flop_rate(step, flops, seconds, _synchronizer(device))
 
 
 def bf16_native(device):

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from cli.bench_peaks import _rate, matmul_peak  # noqa: E402
+from cli.bench_peaks import flop_rate, matmul_peak  # noqa: E402
 from gogo.nets.device import cpu_has_bf16  # noqa: E402
 
 BOARD = 19
@@ -45,11 +45,11 @@ def conv_parts(filters, batch, dtype):
             else:
                 with torch.no_grad():
                     conv(x)
-        return _rate(step, (1 + input_grad + weight_grad) * forward_flops, SECONDS, lambda: None) / 1e12
+        return flop_rate(step, (1 + input_grad + weight_grad) * forward_flops, SECONDS, lambda: None) / 1e12
 
     a = torch.randn(batch * BOARD * BOARD, 9 * filters).to(dtype)
     b = torch.randn(9 * filters, filters).to(dtype)
-    shaped = _rate(lambda: torch.mm(a, b), forward_flops, SECONDS, lambda: None) / 1e12
+    shaped = flop_rate(lambda: torch.mm(a, b), forward_flops, SECONDS, lambda: None) / 1e12
     return {"forward": run(False, False), "forward_input_grad": run(True, False),
             "forward_weight_grad": run(False, True), "forward_backward": run(True, True),
             "matmul_of_conv_shape": shaped}

@@ -141,7 +141,7 @@ def run(carry, out, minutes, batch=None, workers=None, device=None, steps=None, 
         start_row = logged[-1] if logged else None
     config = slot_config(carry, out, minutes, batch, workers, device.type, steps, lr)
     started = time.time()
-    labels_seconds = label_if_needed(config, max(1, os.cpu_count() or 1))
+    labels_seconds = label_if_needed(config, os.cpu_count() or 1)
     sl.train(config)
     result = throughput(out / "run", start_row, config, device)
     result.update(wall_seconds=round(time.time() - started, 1), labels_seconds=labels_seconds)
