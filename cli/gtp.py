@@ -14,7 +14,7 @@ from gogo.go import scoring
 from gogo.gtp.engine import GtpEngine
 from gogo.gtp.server import serve
 from gogo.players.base import RandomPlayer
-from gogo.search.mcts import C_PUCT, FPU_REDUCTION
+from gogo.search.mcts import C_PUCT, FPU_REDUCTION, MOVE_CHOICES
 
 log = logging.getLogger("gogo.gtp")
 
@@ -50,6 +50,9 @@ def add_arguments(parser):
     parser.add_argument("--fpu-reduction", type=float, default=FPU_REDUCTION, metavar="R",
                         help="an unvisited move is valued as its parent less R (Leela Zero's first-play "
                         "urgency; default %(default)s)")
+    parser.add_argument("--move-choice", choices=MOVE_CHOICES, default="visits",
+                        help="play the most visited move, or (lcb) the best lower bound of the winrate among "
+                        "moves with a tenth of the most visits, as Leela Zero does (default %(default)s)")
     parser.add_argument("--resign-threshold", type=float, metavar="V",
                         help="resign after 3 of our moves in a row valued below V (-1 lost .. 1 won; "
                         "default -0.9, gogo.players.base.RESIGN_THRESHOLD); the policy player values its moves by rollouts")
@@ -86,7 +89,8 @@ def make_player(args):
                             seed=args.seed, seconds=args.seconds, mixing=args.mixing,
                             rollout_weights=args.rollout_weights, uniform_rollouts=args.uniform_rollouts,
                             rollouts=args.rollouts, resign=not args.no_resign, c_puct=args.c_puct,
-                            fpu_reduction=args.fpu_reduction, **resign_threshold(args))
+                            fpu_reduction=args.fpu_reduction, move_choice=args.move_choice,
+                            **resign_threshold(args))
     from gogo.players.policy import PolicyPlayer
 
     return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed,

@@ -116,6 +116,22 @@ def test_runner_policy_is_a_distribution():
     assert sharp.max() >= p.max()
 
 
+def test_policy_player_plays_a_two_headed_nets_policy_head(tmp_path):
+    path = tmp_path / "dual.safetensors"
+    dual = tiny(nets.DUAL)
+    nets.save(dual, path)
+    player = PolicyPlayer(path, device="cpu", seed=3, resign=False)
+    board = Board(9)
+    board.play(board.parse_vertex("E5"))
+    planes = features.Encoder(9, value_net=True).encode(board)
+    logits, _ = nets.Runner(dual, device="cpu")(planes[None])
+    best = np.where(planes[features.SENSIBLE].ravel(), logits[0], -np.inf).argmax()
+    assert player.genmove(board, board.to_move) == board.point_of_index(int(best))
+    with pytest.raises(GogoError, match="value net has no moves"):
+        nets.save(tiny(nets.VALUE), tmp_path / "value.safetensors")
+        PolicyPlayer(tmp_path / "value.safetensors", device="cpu")
+
+
 def test_policy_player_plays_sensible_moves_and_passes_when_none(tmp_path):
     path = tmp_path / "policy.safetensors"
     nets.save(tiny(), path)

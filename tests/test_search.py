@@ -377,3 +377,27 @@ def test_the_search_never_ends_a_game_lost_once_dead_stones_are_removed(monkeypa
     board.play(coords.parse_vertex("C7", 9), BLACK)  # White's move now: Black did not pass
     asked.clear()
     assert player.genmove(board, WHITE) == PASS and asked == [True]
+
+
+def searched_root(move_choice, children):
+    """A Search whose root holds `children`: (point, visits, mean value for the root's player)."""
+    search = Search(material_evaluator(7), move_choice=move_choice)
+    tree = search.tree.arrays
+    tree.first[0], tree.count[0], tree.used[0] = 1, len(children), 1 + len(children)
+    for node, (point, visits, q) in enumerate(children, start=1):
+        tree.move[node], tree.visits[node], tree.value_sum[node] = point, visits, q * visits
+        tree.prior[node], tree.first[node], tree.count[node], tree.terminal[node] = 0.1, -1, 0, 0
+    tree.visits[0] = sum(visits for _, visits, _ in children)
+    return search
+
+
+def test_lcb_plays_the_surer_of_the_well_visited_moves():
+    b = Board(7)
+    a, c, d = (b.parse_vertex(vertex) for vertex in ("D4", "C3", "E5"))
+    # D4: most visits, winrate 55%; C3: fewer visits, 65% (lower bound 53% against 45%);
+    # E5: 95% but 5 visits, under a tenth of D4's 100, so it does not compete
+    children = [(a, 100, 0.1), (c, 60, 0.3), (d, 5, 0.9)]
+    assert searched_root("visits", children).best_child(b, BLACK).move == a
+    ranked = searched_root("lcb", children).ranked_children()
+    assert [child.move for child in ranked] == [c, a, d]
+    assert searched_root("lcb", children).best_child(b, BLACK).move == c

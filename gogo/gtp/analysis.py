@@ -2,7 +2,8 @@
 `analyze` / `genmove_analyze`, whose answers stream "info" lines until new input arrives, and
 GoGui's heatmaps; AnalysisCommands is the handler the GTP engine registers them from.
 
-One info line lists the searched moves, most visited first:
+One info line lists the searched moves, the one the engine would play first (most visited, or
+with --move-choice lcb by the lower bound):
 
     info move D4 visits 120 winrate 5312 prior 1804 lcb 5120 order 0 pv D4 Q16 D16 info move ...
 
@@ -10,7 +11,6 @@ Winrate, prior and lcb are in units of 1/10000 in Leela Zero's format; Sabaki's 
 the same line (it reads Leela Zero's scale). lcb is the winrate's lower 95% bound, from the
 move's visits.
 """
-import math
 import time
 from typing import Protocol
 
@@ -20,8 +20,8 @@ from gogo.errors import GogoError
 from gogo.go.board import PASS, Board
 from gogo.gtp.protocol import GtpError, parse_color
 from gogo.players.base import Player
+from gogo.search.mcts import winrate_lcb
 
-LCB_Z = 1.96  # the two-sided 95% normal quantile, to the two places the info lines have always used
 MAX_MOVES_SHOWN = 30
 
 
@@ -49,7 +49,7 @@ def info_line(board, search):
     visited = [child for child in search.ranked_children() if child.visits > 0]
     for order, child in enumerate(visited[:MAX_MOVES_SHOWN]):
         winrate = (child.q + 1) / 2
-        lcb = max(0.0, winrate - LCB_Z * math.sqrt(max(winrate * (1 - winrate), 1e-6) / child.visits))
+        lcb = winrate_lcb(child.q, child.visits)
         pv = " ".join(board.vertex(move) for move in search.principal_variation(child.move))
         parts.append(f"info move {board.vertex(child.move)} visits {child.visits} "
                      f"winrate {int(round(10000 * winrate))} prior {int(round(10000 * child.prior))} "

@@ -25,8 +25,10 @@ class Runner:
         return out.float().cpu().numpy()
 
     def policy(self, planes, temperature=1.0):
-        """Move probabilities (B, N*N) with a softmax temperature (a policy net's)."""
-        return softmax(self(planes), temperature)
+        """Move probabilities (B, N*N) with a softmax temperature (a policy net's, or a two-headed
+        net's policy head)."""
+        output = self(planes)
+        return softmax(output[0] if isinstance(output, tuple) else output, temperature)
 
 
 def softmax(logits, temperature=1.0):

@@ -12,6 +12,7 @@ import logging
 import numpy as np
 
 from gogo import features, nets
+from gogo.errors import GogoError
 from gogo.go.board import PASS
 from gogo.players.base import (RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule, opponent_passed,
                                wins_if_game_ends)
@@ -23,7 +24,8 @@ RESIGN_ROLLOUTS = 64  # rollouts that value a position for resigning (about 20 m
 
 
 class PolicyPlayer(Player):
-    """With `weights`, that net on its board size. Without, the bundled net of whatever size the
+    """With `weights` (a policy net, or a two-headed net whose policy head then plays), that net
+    on its board size. Without, the bundled net of whatever size the
     board has (gogo/weights/), loaded when a game of that size starts."""
 
     def __init__(self, weights=None, device=None, sample=False, temperature=1.0, seed=None, resign=True,
@@ -49,14 +51,17 @@ class PolicyPlayer(Player):
         return self.models[size]
 
     def _load(self, path):
-        net = nets.load(path, kind=nets.POLICY)
+        net = nets.load(path)
+        if net.config.kind == nets.VALUE:
+            raise GogoError(f"{path}: a value net has no moves to play; give a policy or two-headed net")
         runner = nets.Runner(net, self.device)
-        log.info("policy net %s: %d filters, %d layers, %dx%d, on %s", path, net.config.filters,
+        log.info("%s net %s: %d filters, %d layers, %dx%d, on %s", net.config.kind, path, net.config.filters,
                  net.config.layers, net.config.board_size, net.config.board_size, runner.device)
-        return runner, features.Encoder(net.config.board_size)
+        return runner, features.Encoder(net.config.board_size, value_net=net.config.kind == nets.DUAL)
 
     def move_probabilities(self, board, color):
-        """The policy over the points for `color` to move, as (size*size,) floats."""
+        """The policy over the points for `color` to move, as (size*size,) floats (a two-headed
+        net's policy head)."""
         runner, encoder = self.model(board.size)
         planes = encoder.encode(board.with_to_move(color))
         probabilities = runner.policy(planes[None], self.temperature)[0]

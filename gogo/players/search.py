@@ -50,12 +50,11 @@ class SearchPlayer(Player):
     nets of whatever size the board has (nets.weights_for), loaded when a game of that size
     starts; `value_weights` alone replaces the bundled value net on its size. Rollouts: the policy
     in `rollout_weights`, else the bundled one; uniform random playouts with uniform_rollouts.
-    mixing: the paper's lambda (None: leaves.default_mixing)."""
+    mixing: the paper's lambda (None: leaves.default_mixing). move_choice: one of mcts.MOVE_CHOICES."""
 
     def __init__(self, weights=None, value_weights=None, visits=None, batch=8, device=None, seed=None,
                  c_puct=C_PUCT, fpu_reduction=FPU_REDUCTION, resign=True, resign_threshold=RESIGN_THRESHOLD, seconds=None,
-                 mixing=None, rollout_weights=None,
-                 uniform_rollouts=False, rollouts=None):
+                 mixing=None, rollout_weights=None, uniform_rollouts=False, rollouts=None, move_choice="visits"):
         self.weights, self.value_weights = weights, value_weights
         self.rollout_policy = None
         if not uniform_rollouts:
@@ -63,7 +62,7 @@ class SearchPlayer(Player):
             self.rollout_policy = rollout_policy.load(path) if path is not None else None
         self.rollouts = rollouts or ROLLOUTS_PER_LEAF
         self.device, self.seed, self.mixing, self.batch = device, seed or 1, mixing, batch
-        self.c_puct, self.fpu_reduction = c_puct, fpu_reduction
+        self.c_puct, self.fpu_reduction, self.move_choice = c_puct, fpu_reduction, move_choice
         self.searches = {}  # board size -> Search, or None: no nets for that size
         self.search = None  # the Search of the board size in play (see use)
         if weights:
@@ -135,7 +134,8 @@ class SearchPlayer(Player):
         return self._search_with(RolloutEvaluator(self.rollout_policy, self.rollouts, self.seed))
 
     def _search_with(self, evaluator):
-        return Search(evaluator, batch=self.batch, c_puct=self.c_puct, fpu_reduction=self.fpu_reduction)
+        return Search(evaluator, batch=self.batch, c_puct=self.c_puct, fpu_reduction=self.fpu_reduction,
+                      move_choice=self.move_choice)
 
     def genmove(self, board, color):
         if not self.use(board.size):

@@ -10,6 +10,7 @@ known. Two passes in a row end the game: that node is terminal and is scored by 
 with the komi of the board searched, so the search never passes away a game it would win by
 playing on.
 """
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -24,6 +25,10 @@ PASS_PRIOR = 0.01  # the policy net has no pass output; pass gets this prior bef
 PASS_PRIOR_AFTER_PASS = 0.5  # or this one when the opponent has just passed: passing then ends the
 # game, so its value is exact and worth reading at once
 PV_LENGTH = 30  # moves of a principal variation, at most
+MOVE_CHOICES = ("visits", "lcb")  # how the move is chosen: the most visited, or the best lower bound
+LCB_Z = 1.96  # the lower bound's normal quantile (two-sided 95%)
+LCB_MIN_VISIT_FRACTION = 0.1  # under "lcb" only moves with this share of the most visits compete
+# (Leela Zero's): a move read a few times has too wide a bound to mean anything
 
 
 class Children(NamedTuple):
@@ -53,8 +58,11 @@ class Search:
     """
 
     def __init__(self, evaluate, batch=8, c_puct=C_PUCT, fpu_reduction=FPU_REDUCTION,
-                 dirichlet_alpha=None, dirichlet_epsilon=0.25, seed=None):
+                 dirichlet_alpha=None, dirichlet_epsilon=0.25, seed=None, move_choice="visits"):
+        if move_choice not in MOVE_CHOICES:
+            raise ValueError(f"move choice {move_choice!r}: use one of {', '.join(MOVE_CHOICES)}")
         self.evaluate = evaluate
+        self.move_choice = move_choice
         self.batch = batch
         self.c_puct = c_puct
         self.fpu_reduction = fpu_reduction
@@ -162,16 +170,24 @@ class Search:
         return Children(tree.move[part].copy(), visits, q, tree.prior[part].copy())
 
     def ranked_children(self):
-        """The root's children as Child records, most visited first. Equal visits come in the
-        order of numpy's default sort, by which genmove has always broken ties: kept so that a
-        seed still gives the same game."""
+        """The root's children as Child records, the move the search would play first: the most
+        visited first, or under move_choice "lcb" the children with at least
+        LCB_MIN_VISIT_FRACTION of the most visits by their winrate's lower bound, then the rest
+        by visits. Equal visits come in the order of numpy's default sort, by which genmove has
+        always broken ties: kept so that a seed still gives the same game."""
         moves, visits, q, priors = self.children()
-        return [Child(int(moves[i]), int(visits[i]), float(q[i]), priors[i]) for i in np.argsort(-visits)]
+        order = np.argsort(-visits)
+        if self.move_choice == "lcb" and len(order):
+            contenders = visits >= max(1, LCB_MIN_VISIT_FRACTION * visits[order[0]])
+            bounds = [winrate_lcb(q[i], visits[i]) for i in order if contenders[i]]
+            ranked = [i for _, i in sorted(zip(bounds, order[contenders[order]]), key=lambda pair: -pair[0])]
+            order = ranked + [i for i in order if not contenders[i]]
+        return [Child(int(moves[i]), int(visits[i]), float(q[i]), priors[i]) for i in order]
 
     def best_child(self, board, color, allow_pass=True):
-        """The root's most visited child whose move `color` may play on `board` under the board's
-        own ko rule (a kept subtree may hold a move the game's superko history forbids), a pass
-        only when `allow_pass`; None when there is none."""
+        """The root's first child in ranked_children() whose move `color` may play on `board`
+        under the board's own ko rule (a kept subtree may hold a move the game's superko history
+        forbids), a pass only when `allow_pass`; None when there is none."""
         return next((child for child in self.ranked_children()
                      if (child.move == PASS and allow_pass) or
                      (child.move != PASS and board.is_legal(child.move, color))), None)
@@ -192,6 +208,15 @@ class Search:
                 break
             line.append(int(tree.move[node]))
         return line
+
+
+def winrate_lcb(q, visits):
+    """The lower bound (LCB_Z) of a move's winrate in [0, 1] from its mean value q in [-1, 1]
+    over `visits` visits, by the binomial's normal approximation; 0 for an unvisited move."""
+    if visits <= 0:
+        return 0.0
+    winrate = (q + 1) / 2
+    return max(0.0, winrate - LCB_Z * math.sqrt(max(winrate * (1 - winrate), 1e-6) / visits))
 
 
 def _legal_indices(board):
