@@ -3,7 +3,8 @@
     gogo match --black "gogo gtp --policy-only" --white "gnugo --mode gtp --level 10" --games 20 --size 19
 
 `--black` takes Black in even-numbered games, so the engine named first is "A" and the other "B"
-(selfplay/match.py). Every game can be written as SGF; the summary is JSON with --json.
+(selfplay/match.py). Every game can be written as SGF; the summary is JSON with --json. With
+--sgf-dir a match that was stopped goes on with --resume (the same command otherwise).
 """
 import json
 import shlex
@@ -23,13 +24,16 @@ def add_arguments(parser):
     parser.add_argument("--sgf-dir", help="write every game here as SGF")
     parser.add_argument("--opening-moves", type=int, default=0,
                         help="start each pair of games (one with each colour) from this many random moves")
+    parser.add_argument("--resume", action="store_true", help="go on with the match whose journal is in "
+                        "--sgf-dir: its finished games count, the rest are played")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
 def run(args):
     summary = run_match(shlex.split(args.black), shlex.split(args.white), args.games, args.size, args.komi,
                         args.parallel, args.sgf_dir, args.max_moves,
-                        log=lambda line: print(line, file=sys.stderr, flush=True), opening_moves=args.opening_moves)
+                        log=lambda line: print(line, file=sys.stderr, flush=True), opening_moves=args.opening_moves,
+                        resume=args.resume)
     if args.json:
         print(json.dumps(summary))
     else:

@@ -1,35 +1,46 @@
-"""The match statistics (gogo.stats): Wilson interval and Elo; the matches' random openings."""
-import math
+"""`gogo match` (selfplay/match.py): a match stopped part-way resumes from its journal."""
+import shutil
+import sys
 
 import pytest
 
-from gogo.stats import elo, wilson_interval
+from gogo.errors import GogoError
+from selfplay.match import JOURNAL, run_match
+
+GOGO = [shutil.which("gogo")] if shutil.which("gogo") else [sys.executable, "-m", "cli.main"]
+ENGINE_A = GOGO + ["gtp", "--random", "--seed", "1"]
+ENGINE_B = GOGO + ["gtp", "--random", "--seed", "2"]
+MATCH = dict(size=9, max_moves=24, opening_moves=2, parallel=2)
 
 
-def test_wilson_interval():
-    assert wilson_interval(0, 0) == (0.0, 1.0)
-    low, high = wilson_interval(8, 10)
-    assert low == pytest.approx(0.4902, abs=1e-4) and high == pytest.approx(0.9434, abs=1e-4)
-    low, high = wilson_interval(5, 10)
-    assert low == pytest.approx(1 - high)
-    assert wilson_interval(0, 20)[0] == 0.0 and wilson_interval(20, 20)[1] == 1.0
+def played(summary):
+    """A summary's games without their timings."""
+    return [{k: v for k, v in game.items() if k != "seconds"} for game in summary["games_detail"]]
 
 
-def test_elo():
-    assert elo(0.5) == 0
-    assert elo(0.75) == pytest.approx(190.85, abs=0.01)
-    assert elo(0.25) == pytest.approx(-190.85, abs=0.01)
-    assert elo(0.0) == -math.inf and elo(1.0) == math.inf
+def test_a_stopped_match_resumes_with_the_games_an_unbroken_one_plays(tmp_path):
+    whole = run_match(ENGINE_A, ENGINE_B, 4, sgf_dir=tmp_path / "whole", **MATCH)
+    split = tmp_path / "split"
+    first = run_match(ENGINE_A, ENGINE_B, 2, sgf_dir=split, **MATCH)  # stopped after two games
+    assert played(first) == played(whole)[:2]
+    news = []
+    resumed = run_match(ENGINE_A, ENGINE_B, 4, sgf_dir=split, resume=True, log=news.append, **MATCH)
+    assert news[0] == f"resuming: 2 of 4 games in {split / JOURNAL}, 2 to play"
+    assert played(resumed) == played(whole)
+    assert {k: v for k, v in resumed.items() if k != "games_detail"} == \
+        {k: v for k, v in whole.items() if k != "games_detail"}
+    assert len((split / JOURNAL).read_text().splitlines()) == 4
+    assert sorted(path.name for path in split.glob("*.sgf")) == [f"game-{i:04d}.sgf" for i in range(4)]
 
 
-def test_random_openings_differ_between_pairs_and_are_legal():
-    from gogo.go.board import Board
-    from selfplay.match import random_opening
-
-    openings = [random_opening(9, 4, pair) for pair in range(6)]
-    assert len({tuple(o) for o in openings}) == 6
-    assert random_opening(9, 4, 3) == openings[3]  # the same pair, the same opening
-    for opening in openings:
-        board = Board(9)
-        for color, vertex in opening:
-            board.play(board.parse_vertex(vertex), 1 if color == "black" else 2)
+def test_a_match_journal_is_never_mixed_with_another_match(tmp_path):
+    run_match(ENGINE_A, ENGINE_B, 1, sgf_dir=tmp_path, **MATCH)
+    with pytest.raises(GogoError, match="a match was played into this folder already"):
+        run_match(ENGINE_A, ENGINE_B, 2, sgf_dir=tmp_path, **MATCH)
+    with pytest.raises(GogoError, match=rf"{JOURNAL}, line 1: a game of another match \(komi differ"):
+        run_match(ENGINE_A, ENGINE_B, 2, sgf_dir=tmp_path, resume=True, komi=6.5, **MATCH)
+    (tmp_path / JOURNAL).write_text((tmp_path / JOURNAL).read_text() + "not json\n")
+    with pytest.raises(GogoError, match=rf"{JOURNAL}, line 2: not a match journal line"):
+        run_match(ENGINE_A, ENGINE_B, 2, sgf_dir=tmp_path, resume=True, **MATCH)
+    with pytest.raises(GogoError, match="needs the SGF folder"):
+        run_match(ENGINE_A, ENGINE_B, 2, resume=True, **MATCH)

@@ -257,7 +257,7 @@ class Pipeline:
         theirs = [gnugo, "--mode", "gtp", "--level", str(config.gnugo_level)]
         summary = run_match(ours, theirs, config.gnugo_games, self.size, self.komi, parallel=config.gnugo_parallel,
                             sgf_dir=folder / "gnugo-games", max_moves=config.gnugo_max_moves,
-                            opening_moves=config.gnugo_opening_moves)
+                            opening_moves=config.gnugo_opening_moves, resume=True)  # a resumed pipeline goes on
         return {k: summary[k] for k in ("games", "a_wins", "a_win_rate", "a_win_rate_95", "elo_a_minus_b")}
 
     def generation_dir(self, generation):
