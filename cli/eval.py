@@ -11,12 +11,17 @@ as `mse` and `value_mse` (outcomes +1/-1) and `value_mse_quarter` (the AlphaGo p
 `value_std`, the spread of the net's values (0: a head that answers one constant), and
 `value_mse_by_phase`, the raw error of the positions after 0-79, 80-159 and 160 or more moves.
 The rollout policy: top-1, and its rollouts as a value function on those same positions (the mean
-of 16 rollouts each, `value_mse`), what the 19x19 search values its leaves with.
+of 16 rollouts each, `value_mse`), what the 19x19 search values its leaves with. With --lambda, a
+value or dual net's values mixed with those rollouts as the search mixes them, at each lambda given
+(`value_mse_by_lambda`; training/mixed_values.py).
+
+    gogo eval --weights dual.safetensors --data stores/all19.npz --lambda 0 0.25 0.5 0.75 1 --json
 """
 import json
 import sys
 
 from training.metrics import held_out_metrics
+from training.mixed_values import mixed_value_metrics
 from training.rollout import rollout_metrics
 
 
@@ -34,6 +39,10 @@ def add_arguments(parser):
                         help="which split of a store (default: test)")
     parser.add_argument("--positions", type=int, help="evaluate this many positions, drawn at random "
                         "(seeded) from the whole split (default: every position)")
+    parser.add_argument("--lambda", dest="mixings", type=float, nargs="+", metavar="LAMBDA",
+                        help="a value or dual net's values mixed with rollouts, (1 - LAMBDA) * net + LAMBDA * "
+                        "rollouts, as the search mixes them: the value MSE at each LAMBDA")
+    parser.add_argument("--rollout-weights", help="--lambda: the rollout policy (default: the bundled one)")
     parser.add_argument("--device", help="torch device (default: cuda if present)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -45,6 +54,9 @@ def run(args):
     else:
         result = held_out_metrics(args.weights, args.data, args.split, args.positions, args.device,
                                   log=log, value=args.value)
+        if args.mixings:
+            result.update(mixed_value_metrics(result["weights"], args.data, args.mixings, args.split,
+                                              args.rollout_weights, device=args.device, log=log))
     if args.json:
         print(json.dumps(result))
     else:

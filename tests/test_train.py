@@ -173,6 +173,28 @@ def test_eval_of_a_value_net_takes_one_position_per_decided_game(store, games, t
             assert result["games"] == decided  # draws and unknown results say nothing: left out
 
 
+def test_eval_mixes_a_value_net_with_rollouts_as_the_search_does(store, tmp_path, capsys):
+    out = tmp_path / "value"
+    sl.train(train_config(store, out, "--steps", "10", "--checkpoint-every", "10", "--value"))
+    parser = ArgumentParser()
+    eval_command.add_arguments(parser)
+    capsys.readouterr()
+    eval_command.run(parser.parse_args(["--weights", str(out / "value.safetensors"), "--data", str(store),
+                                        "--lambda", "0", "0.5", "1", "--json"]))
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    mixed = result["value_mse_by_lambda"]
+    assert result["lambda_positions"] == result["positions"] > 0
+    assert mixed["0.0"]["mse"] == pytest.approx(result["value_mse"], abs=1e-6)  # the net alone
+    eval_command.run(parser.parse_args(["--rollout", "--size", "9", "--data", str(store), "--json"]))
+    rollouts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert mixed["1.0"]["mse"] == pytest.approx(rollouts["value_mse"])  # the rollouts alone
+    assert mixed["0.5"]["mse"] <= (mixed["0.0"]["mse"] + mixed["1.0"]["mse"]) / 2 + 1e-9  # convex in lambda
+    assert list(mixed["0.5"]["by_phase"]) == ["0-79", "80-159", "160+"]
+    with pytest.raises(GogoError, match="each must lie in 0..1"):
+        eval_command.run(parser.parse_args(["--weights", str(out / "value.safetensors"), "--data", str(store),
+                                            "--lambda", "1.5"]))
+
+
 def test_a_dual_net_learns_moves_and_outcomes_and_eval_reports_both(store, tmp_path, capsys):
     policy = tmp_path / "policy"
     sl.train(train_config(store, policy, "--steps", "10", "--checkpoint-every", "10", "--net", "res-tiny"))

@@ -234,24 +234,33 @@ def value_metrics(rollout, store, split="test", size=19, rollouts=VALUE_ROLLOUTS
     """The rollouts as a value function, on the positions a value net is measured on (one per
     decided game, sampler.EXPERT_VALUE_STREAM, as training.metrics.eval_metrics draws them): each
     position's mean result of `rollouts` rollouts with the game's komi, against the outcome."""
+    squared, move_numbers = [], []
+    for batch, values in rollout_values(rollout, store, split, size, rollouts, seed):
+        squared.extend((values - batch.results) ** 2)
+        move_numbers.extend(batch.move_numbers)
+    mse = float(np.mean(squared)) if squared else float("nan")
+    return {"value_positions": len(squared), "value_rollouts": rollouts, "value_mse": mse,
+            "value_mse_quarter": mse / 4, "value_mse_by_phase": mse_by_phase(squared, move_numbers)}
+
+
+def rollout_values(rollout, store, split="test", size=19, rollouts=VALUE_ROLLOUTS, seed=1):
+    """(sampler Batch, each position's mean rollout result for the player to move, with the
+    game's komi) over the value positions of a split (one per decided game, in store order)."""
     sampler = PositionSampler(store, split=split, batch_size=256, seed=0, shuffle=False, symmetries=False,
                               epochs=1, drop_last=False, size=size, **EXPERT_VALUE_STREAM)
     empty = rules.new_position(size)
     grid, meta = empty.copy()
-    squared, move_numbers = [], []
     for batch in sampler:
-        move_numbers.extend(batch.move_numbers)
-        for game, number, result in zip(batch.games, batch.move_numbers, batch.results):
+        values = np.empty(len(batch.results))
+        for k, (game, number) in enumerate(zip(batch.games, batch.move_numbers)):
             moves, colors = store.game_moves(game)
             points, setup_colors = store.game_setup(game)
             replay_into(grid, meta, empty.grid, empty.meta, moves, colors, points, setup_colors, size, number)
             meta[TO_MOVE] = colors[number]
             komi = DEFAULT_KOMI if np.isnan(store.komi[game]) else float(store.komi[game])
-            value = rollout.values(grid[None], meta[None], rollouts, seed + int(game), komi)[0]
-            squared.append((value - result) ** 2)
-    mse = float(np.mean(squared)) if squared else float("nan")
-    return {"value_positions": len(squared), "value_rollouts": rollouts, "value_mse": mse,
-            "value_mse_quarter": mse / 4, "value_mse_by_phase": mse_by_phase(squared, move_numbers)}
+            values[k] = rollout.values(grid[None], meta[None], rollouts, seed + int(game), komi)[0]
+        yield batch, values
+    sampler.close()
 
 
 def rollout_metrics(weights, data, split="test", size=19, log=None):

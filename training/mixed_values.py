@@ -1,0 +1,52 @@
+"""The search's leaf values measured off-line: `gogo eval --weights NET --lambda L ...`.
+
+A leaf's value in the search is (1 - lambda) * the value net + lambda * the mean result of
+rollouts of the rollout policy (gogo.search.leaves). Here both are computed once on the positions a
+value net is measured on (one per decided game, sampler.EXPERT_VALUE_STREAM, in store order), and
+the mean squared error against the outcome is reported for every lambda asked for, overall and by
+game phase: a cheap look at which mixes are worth a match, before matches decide.
+"""
+import numpy as np
+import torch
+
+from gogo import nets
+from gogo.errors import GogoError
+from gogo.rollouts import policy as rollout_policy
+from training.metrics import eval_store, mse_by_phase
+from training.rollout import VALUE_ROLLOUTS, rollout_values
+
+
+@torch.no_grad()
+def net_values(net, planes, device):
+    """The value (or dual) net's values of a batch of planes."""
+    out = net(nets.to_device(torch.from_numpy(planes), device))
+    return (out[1] if isinstance(out, tuple) else out).float().cpu().numpy()
+
+
+def mixed_value_metrics(weights, data, mixings, split="test", rollout_weights=None, rollouts=VALUE_ROLLOUTS,
+                        device=None, log=None):
+    """{"lambda_positions", "lambda_rollouts", "value_mse_by_lambda": {lambda: {"mse", "mse_quarter",
+    "by_phase"}}} of the value or dual net in `weights` mixed with rollouts of the rollout policy
+    (the bundled one of the net's size without rollout_weights) at each of `mixings`."""
+    if any(not 0 <= m <= 1 for m in mixings):
+        raise GogoError(f"--lambda {' '.join(map(str, mixings))}: each must lie in 0..1")
+    device = nets.pick_device(device)
+    net = nets.to_device(nets.load(weights), device).eval()
+    if net.config.kind == nets.POLICY:
+        raise GogoError(f"{weights}: a policy net has no value to mix; give a value or two-headed net")
+    size = net.config.board_size
+    rollout = rollout_policy.load(rollout_weights) if rollout_weights else rollout_policy.bundled(size)
+    if rollout is None:
+        raise GogoError("no bundled rollout policy: give --rollout-weights")
+    store, split = eval_store(size, data, split, log)
+    parts = []
+    with nets.autocast(device):
+        for batch, rollout_part in rollout_values(rollout, store, split, size, rollouts):
+            parts.append((net_values(net, batch.planes, device), rollout_part, batch.results, batch.move_numbers))
+    values, rolled, results, move_numbers = (np.concatenate(part) for part in zip(*parts))
+    by_lambda = {}
+    for mixing in mixings:
+        squared = ((1 - mixing) * values.astype(np.float64) + mixing * rolled - results) ** 2
+        by_lambda[str(mixing)] = {"mse": float(squared.mean()), "mse_quarter": float(squared.mean() / 4),
+                                  "by_phase": mse_by_phase(squared, move_numbers)}
+    return {"lambda_positions": len(results), "lambda_rollouts": rollouts, "value_mse_by_lambda": by_lambda}
