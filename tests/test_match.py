@@ -44,3 +44,31 @@ def test_a_match_journal_is_never_mixed_with_another_match(tmp_path):
         run_match(ENGINE_A, ENGINE_B, 2, sgf_dir=tmp_path, resume=True, **MATCH)
     with pytest.raises(GogoError, match="needs the SGF folder"):
         run_match(ENGINE_A, ENGINE_B, 2, resume=True, **MATCH)
+
+
+def test_committed_match_journals_can_be_resumed():
+    """state/*/games.jsonl: matches kept to be extended in a later session (docs/strength.md)."""
+    import json
+    import shlex
+    from pathlib import Path
+
+    from gogo import nets
+    from gogo.records import sgf
+    from selfplay.match import read_journal
+
+    root = Path(__file__).resolve().parents[1]
+    journals = sorted((root / "state").glob(f"*/{JOURNAL}"))
+    if not journals:
+        pytest.skip("no match is kept in state/")
+    for journal in journals:
+        first = json.loads(journal.read_text().splitlines()[0])
+        settings = {k: first[k] for k in ("engine_a", "engine_b", "size", "komi", "opening_moves", "max_moves")}
+        games = read_journal(journal, settings)
+        assert sorted(games) == list(range(len(games)))  # no gaps: a resume plays on from the end
+        for index, game in games.items():
+            record = sgf.read_game(journal.parent / f"game-{index:04d}.sgf")
+            assert len(record.moves) == game["moves"] and record.size == settings["size"]
+        for engine in (settings["engine_a"], settings["engine_b"]):
+            words = shlex.split(engine)
+            if "--weights" in words:  # the nets a resumed match plays with are kept beside it
+                nets.read_config(root / words[words.index("--weights") + 1])
