@@ -64,7 +64,7 @@ def test_committed_match_journals_can_be_resumed():
         first = json.loads(journal.read_text().splitlines()[0])
         settings = {k: first[k] for k in ("engine_a", "engine_b", "size", "komi", "opening_moves", "max_moves")}
         games = read_journal(journal, settings)
-        assert sorted(games) == list(range(len(games)))  # no gaps: a resume plays on from the end
+        assert games and len(games) == len(journal.read_text().splitlines())  # each game once
         for index, game in games.items():
             record = sgf.read_game(journal.parent / f"game-{index:04d}.sgf")
             assert len(record.moves) == game["moves"] and record.size == settings["size"]

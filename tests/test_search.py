@@ -249,8 +249,10 @@ def test_search_player_takes_the_bundled_nets_for_the_board_size():
         nets.bundled_weights("sl-policy", 9)).provenance
     assert player.evaluator.value is not None and player.evaluator.rollout_policy is not None
     assert player.evaluator.mixing == default_mixing(True, True)
-    assert player.use(19)  # the policy net; no value net bundled: rollouts alone
-    assert player.evaluator.value is None and player.evaluator.mixing == 1
+    assert player.use(19)  # the two-headed net: priors and its value head, mixed with rollouts
+    assert player.evaluator.dual and player.evaluator.value is None
+    assert player.evaluator.mixing == default_mixing(True, True)
+    assert player.evaluator.policy.net.config.provenance == nets.read_config(nets.bundled_weights("dual", 19)).provenance
     assert player.use(13) and player.can_search(13)  # no nets: the rollout policy alone
     assert player.evaluator.value is None and player.evaluator.rollout_policy is not None
     assert not SearchPlayer(visits=16, device="cpu", uniform_rollouts=True).can_search(13)
