@@ -143,16 +143,16 @@ def run_match(engine_a, engine_b, games, size=19, komi=7.5, parallel=1, sgf_dir=
         black, white = (engine_a, engine_b) if index % 2 == 0 else (engine_b, engine_a)
         game = play_game(black, white, size, komi, max_moves, opening=random_opening(size, opening_moves, index // 2))
         a_color = "black" if index % 2 == 0 else "white"
-        game.update(index=index, a_color=a_color, a_won=game["winner"] == a_color, moves_played=len(game["moves"]))
+        game.update(index=index, a_color=a_color, a_won=game["winner"] == a_color)
+        entry = {k: game[k] for k in GAME_FIELDS} | {"moves": len(game["moves"])}
         if sgf_dir:
             write_sgf(game, Path(sgf_dir) / f"game-{index:04d}.sgf")
             with lock, open(journal, "a") as handle:
-                handle.write(json.dumps(settings | {k: game[k] for k in GAME_FIELDS} |
-                                        {"moves": game["moves_played"]}) + "\n")
+                handle.write(json.dumps(settings | entry) + "\n")
         if log:
             log(f"game {index}: A ({a_color}) {'won' if game['a_won'] else 'lost'} {game['result']} "
-                f"after {game['moves_played']} moves, {game['seconds']} s")
-        return {k: game[k] for k in GAME_FIELDS} | {"moves": game["moves_played"]}
+                f"after {entry['moves']} moves, {game['seconds']} s")
+        return entry
 
     todo = [index for index in range(games) if index not in done]
     if log and done:

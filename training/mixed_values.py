@@ -7,20 +7,12 @@ the mean squared error against the outcome is reported for every lambda asked fo
 game phase: a cheap look at which mixes are worth a match, before matches decide.
 """
 import numpy as np
-import torch
 
 from gogo import nets
 from gogo.errors import GogoError
 from gogo.rollouts import policy as rollout_policy
 from training.metrics import eval_store, mse_by_phase
 from training.rollout import VALUE_ROLLOUTS, rollout_values
-
-
-@torch.no_grad()
-def net_values(net, planes, device):
-    """The value (or dual) net's values of a batch of planes."""
-    out = net(nets.to_device(torch.from_numpy(planes), device))
-    return (out[1] if isinstance(out, tuple) else out).float().cpu().numpy()
 
 
 def mixed_value_metrics(weights, data, mixings, split="test", rollout_weights=None, rollouts=VALUE_ROLLOUTS,
@@ -30,8 +22,7 @@ def mixed_value_metrics(weights, data, mixings, split="test", rollout_weights=No
     (the bundled one of the net's size without rollout_weights) at each of `mixings`."""
     if any(not 0 <= m <= 1 for m in mixings):
         raise GogoError(f"--lambda {' '.join(map(str, mixings))}: each must lie in 0..1")
-    device = nets.pick_device(device)
-    net = nets.to_device(nets.load(weights), device).eval()
+    net = nets.load(weights)
     if net.config.kind == nets.POLICY:
         raise GogoError(f"{weights}: a policy net has no value to mix; give a value or two-headed net")
     size = net.config.board_size
@@ -39,10 +30,12 @@ def mixed_value_metrics(weights, data, mixings, split="test", rollout_weights=No
     if rollout is None:
         raise GogoError("no bundled rollout policy: give --rollout-weights")
     store, split = eval_store(size, data, split, log)
+    runner = nets.Runner(net, device)
     parts = []
-    with nets.autocast(device):
-        for batch, rollout_part in rollout_values(rollout, store, split, size, rollouts):
-            parts.append((net_values(net, batch.planes, device), rollout_part, batch.results, batch.move_numbers))
+    for batch, rollout_part in rollout_values(rollout, store, split, size, rollouts):
+        output = runner(batch.planes)  # a dual net's: (logits, values)
+        parts.append((output[1] if isinstance(output, tuple) else output, rollout_part, batch.results,
+                      batch.move_numbers))
     values, rolled, results, move_numbers = (np.concatenate(part) for part in zip(*parts))
     by_lambda = {}
     for mixing in mixings:

@@ -178,10 +178,10 @@ class Search:
         moves, visits, q, priors = self.children()
         order = np.argsort(-visits)
         if self.move_choice == "lcb" and len(order):
-            contenders = visits >= max(1, LCB_MIN_VISIT_FRACTION * visits[order[0]])
-            bounds = [winrate_lcb(q[i], visits[i]) for i in order if contenders[i]]
-            ranked = [i for _, i in sorted(zip(bounds, order[contenders[order]]), key=lambda pair: -pair[0])]
-            order = ranked + [i for i in order if not contenders[i]]
+            least = max(1, LCB_MIN_VISIT_FRACTION * visits[order[0]])
+            contenders = [i for i in order if visits[i] >= least]
+            order = sorted(contenders, key=lambda i: -winrate_lcb(q[i], visits[i])) + \
+                [i for i in order if visits[i] < least]
         return [Child(int(moves[i]), int(visits[i]), float(q[i]), priors[i]) for i in order]
 
     def best_child(self, board, color, allow_pass=True):
