@@ -89,7 +89,8 @@ def add_training_arguments(parser):
     """The net, optimizer, schedule and run options of `gogo train sl` and `gogo train value`."""
     d = TrainingConfig
     parser.add_argument("--net", default=d.net, help=f"net config: {', '.join(nets.NAMED_CONFIGS)}")
-    parser.add_argument("--filters", type=int, help="override the config's filters")
+    parser.add_argument("--filters", type=int, help="override the config's filters; with --init, widen the seed "
+                        "net to this many (it computes what it did until training changes it)")
     parser.add_argument("--layers", type=int, help="override the config's layers")
     parser.add_argument("--init", help="start from these weights (e.g. SL weights for a value net)")
     parser.add_argument("--batch", type=int, default=d.batch)

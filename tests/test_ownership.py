@@ -15,7 +15,7 @@ from gogo.records.store import Filters, build_store, load_store
 from gogo.rollouts import policy as rollout_policy
 from test_data import random_games, write
 from test_train import train_config
-from training import optim, ownership, sl
+from training import optim, ownership, sl, surgery
 from training.sampler import EXPERT_DUAL_STREAM, PositionSampler
 
 
@@ -102,7 +102,7 @@ def test_a_dual_net_with_an_ownership_head_learns_it_from_a_dual_net_without(sto
 def test_an_added_ownership_head_leaves_the_nets_outputs_as_they_were():
     torch.manual_seed(1)
     dual = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
-    owned = sl.with_ownership_head(dual)
+    owned = surgery.with_ownership_head(dual)
     planes = torch.rand(3, features.NUM_VALUE_PLANES, 9, 9).round()
     (logits, values), (logits2, values2, owners) = dual(planes), owned(planes, ownership=True)
     assert torch.equal(logits, logits2) and torch.allclose(values, values2) and owners.shape == (3, 81)

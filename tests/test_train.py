@@ -18,7 +18,7 @@ from gogo import nets
 from gogo.errors import GogoError
 from gogo.records.store import Filters, build_store
 from test_data import random_games, write
-from training import sl
+from training import sl, surgery
 from training.config import SLConfig
 
 DETERMINISTIC = ["train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "lr"]
@@ -180,7 +180,7 @@ def test_eval_mixes_a_value_net_with_rollouts_as_the_search_does(store, tmp_path
     eval_command.add_arguments(parser)
     capsys.readouterr()
     eval_command.run(parser.parse_args(["--weights", str(out / "value.safetensors"), "--data", str(store),
-                                        "--lambda", "0", "0.5", "1", "--json"]))
+                                        "--lambda", "0", "0.5", "1", "0:0.5,400:0.5", "--json"]))
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     mixed = result["value_mse_by_lambda"]
     assert result["lambda_positions"] == result["positions"] > 0
@@ -190,7 +190,8 @@ def test_eval_mixes_a_value_net_with_rollouts_as_the_search_does(store, tmp_path
     assert mixed["1.0"]["mse"] == pytest.approx(rollouts["value_mse"])  # the rollouts alone
     assert mixed["0.5"]["mse"] <= (mixed["0.0"]["mse"] + mixed["1.0"]["mse"]) / 2 + 1e-9  # convex in lambda
     assert list(mixed["0.5"]["by_phase"]) == ["0-79", "80-159", "160+"]
-    with pytest.raises(GogoError, match="each must lie in 0..1"):
+    assert mixed["0:0.5,400:0.5"]["mse"] == pytest.approx(mixed["0.5"]["mse"])  # a flat schedule
+    with pytest.raises(GogoError, match="each lambda must lie in 0..1"):
         eval_command.run(parser.parse_args(["--weights", str(out / "value.safetensors"), "--data", str(store),
                                             "--lambda", "1.5"]))
 
@@ -238,12 +239,42 @@ def test_value_and_dual_nets_seeded_by_a_policy_net_start_with_its_features(name
     policy = nets.build(nets.NetConfig.named(name, board_size=9)).eval()
     planes = torch.randint(0, 2, (4, 49, 9, 9)).float()
     for kind in (nets.VALUE, nets.DUAL):
-        seeded = sl.seeded_by(policy, kind).eval()
+        seeded = surgery.seeded_by(policy, kind).eval()
         assert seeded.config.kind == kind and seeded.config.trunk == policy.config.trunk
         with torch.no_grad():
             assert torch.allclose(seeded.trunk(planes), policy.trunk(planes[:, :48]), atol=1e-6)
             if kind == nets.DUAL:  # the policy head comes along
                 assert torch.allclose(seeded(planes)[0], policy(planes[:, :48]), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["tiny", "res-tiny"])
+def test_a_widened_net_computes_what_the_narrow_one_did(name):
+    torch.manual_seed(0)
+    narrow = nets.build(nets.NetConfig.named(name, kind=nets.DUAL, board_size=9))
+    narrow = surgery.with_ownership_head(narrow).eval()
+    wide = surgery.widened(narrow, 16).eval()
+    assert wide.config.filters == 16 and wide.config.trunk == narrow.config.trunk
+    planes = torch.randint(0, 2, (4, 49, 9, 9)).float()
+    with torch.no_grad():
+        for before, after in zip(narrow(planes, ownership=True), wide(planes, ownership=True)):
+            assert torch.allclose(before, after, atol=1e-5)
+        assert wide.trunk(planes)[:, 8:].abs().sum() > 0  # the new filters compute features of their own
+    with pytest.raises(GogoError, match="cannot narrow"):
+        surgery.widened(wide, 8)
+
+
+def test_training_from_a_narrow_net_widens_it_and_the_new_filters_learn(store, tmp_path):
+    narrow = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
+    path = tmp_path / "narrow.safetensors"
+    nets.save(narrow, path)
+    out = tmp_path / "wide"
+    assert sl.train(train_config(store, out, "--dual", "--init", str(path), "--filters", "12", "--steps", "3"))
+    wide = nets.load(out / "dual.safetensors")
+    assert wide.config.filters == 12
+    into_old_filters = wide.state_dict()["trunk.2.weight"][:8, 8:]
+    assert into_old_filters.abs().sum() > 0  # zero at the start, trained since
+    with pytest.raises(GogoError, match="3-layer net cannot seed a 5-layer"):
+        sl.make_net(train_config(store, tmp_path / "x", "--dual", "--init", str(path), "--layers", "5"), 9)
 
 
 def test_train_says_whether_the_run_ended_as_configured(store, tmp_path, monkeypatch):

@@ -16,7 +16,6 @@ Under torchrun (training/distributed.py) each rank trains on its slice of every 
 averages the gradients, the log rows sum the ranks' metrics, rank 0 alone validates and writes the
 run folder, and a stop on any rank stops all at the same step.
 """
-import dataclasses
 import json
 import sys
 import time
@@ -37,6 +36,7 @@ from training.metrics import held_out_batches, net_metrics
 from training.ownership import ownership_error
 from training.sampler import EXPERT_DUAL_STREAM, EXPERT_VALUE_STREAM, PositionSampler
 from training.stop import StopRequest
+from training.surgery import seeded_by, widened, with_ownership_head, with_value_norm
 
 # train_seconds: the run's training time so far (wall clock, validation left out), for curves
 # against time
@@ -76,52 +76,16 @@ def make_net(config, board_size):
             net = with_value_norm(net)
         if ownership and not net.config.ownership:
             net = with_ownership_head(net)
+        if config.layers and config.layers != net.config.layers:
+            raise GogoError(f"{config.init}: a {net.config.layers}-layer net cannot seed a {config.layers}-layer one")
+        if config.filters and config.filters != net.config.filters:
+            net = widened(net, config.filters)
         return net
     net_config = nets.NetConfig.named(config.net, kind=kind, board_size=board_size)
     net_config.filters = config.filters or net_config.filters
     net_config.layers = config.layers or net_config.layers
     net_config.ownership = ownership
     return nets.build(net_config)
-
-
-def with_ownership_head(dual):
-    """The dual net with a new ownership head: the same outputs until training changes it (the
-    value layer's weights on the ownership estimates start at zero)."""
-    return grown(dataclasses.replace(dual.config, ownership=True, provenance={}), dual.state_dict(), "fc.0")
-
-
-def with_value_norm(dual):
-    """The dual net with a new, normalised value head (models.py says why); its trunk, policy
-    head and ownership head are kept, its value layers start afresh (the old ones are dead)."""
-    net = nets.build(dataclasses.replace(dual.config, value_norm=True, provenance={}))
-    net.load_state_dict({k: v for k, v in dual.state_dict().items() if not k.startswith(("value_head.", "fc."))},
-                        strict=False)
-    return net
-
-
-def seeded_by(policy, kind):
-    """A value or dual net whose trunk is the policy net's (a dual net: and its policy head), the
-    first layer included: its weights on the 48 shared planes are the policy's, those on the 49th
-    (the player's colour) start at zero, so the seeded trunk computes exactly the policy's
-    features until training changes it."""
-    keep = ("trunk.", "head.", "point_bias") if kind == nets.DUAL else ("trunk.",)
-    seed = {k: v for k, v in policy.state_dict().items() if k.startswith(keep)}
-    return grown(dataclasses.replace(policy.config, kind=kind, value_norm=True, provenance={}), seed, "trunk.0")
-
-
-def grown(config, tensors, layer):
-    """A net of `config` holding `tensors` (the others as built), where the layer named `layer`
-    takes more inputs than its tensor has: the old inputs keep their weights and the new ones
-    start at zero, so the net computes what the tensors' net did."""
-    net = nets.build(config)
-    tensors = dict(tensors)
-    first = tensors.pop(f"{layer}.weight")
-    net.load_state_dict(tensors, strict=False)
-    weight = net.get_parameter(f"{layer}.weight")
-    with torch.no_grad():
-        weight.zero_()
-        weight[:, :first.shape[1]] = first
-    return net
 
 
 def losses(kind, output, moves, results, value_weight, owners=None, ownership_weight=0.0):
