@@ -39,9 +39,10 @@ def add_arguments(parser):
                         help="which split of a store (default: test)")
     parser.add_argument("--positions", type=int, help="evaluate this many positions, drawn at random "
                         "(seeded) from the whole split (default: every position)")
-    parser.add_argument("--lambda", dest="mixings", type=float, nargs="+", metavar="LAMBDA",
+    parser.add_argument("--lambda", dest="mixings", nargs="+", metavar="LAMBDA",
                         help="a value or dual net's values mixed with rollouts, (1 - LAMBDA) * net + LAMBDA * "
-                        "rollouts, as the search mixes them: the value MSE at each LAMBDA")
+                        "rollouts, as the search mixes them: the value MSE at each LAMBDA (a number, or a "
+                        "schedule by move number as gogo gtp --lambda takes it)")
     parser.add_argument("--rollout-weights", help="--lambda: the rollout policy (default: the bundled one)")
     parser.add_argument("--device", help="torch device (default: cuda if present)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -14,6 +14,7 @@ from gogo.go import scoring
 from gogo.gtp.engine import GtpEngine
 from gogo.gtp.server import serve
 from gogo.players.base import RandomPlayer
+from gogo.search.leaves import parse_mixing
 from gogo.search.mcts import C_PUCT, FPU_REDUCTION, MOVE_CHOICES
 
 log = logging.getLogger("gogo.gtp")
@@ -35,10 +36,11 @@ def add_arguments(parser):
                         "no time limit applies, else as many as the time allows")
     parser.add_argument("--value-weights", help="value net weights for the search (default: the bundled "
                         "value net of the board size, if any)")
-    parser.add_argument("--lambda", dest="mixing", type=float, metavar="LAMBDA",
+    parser.add_argument("--lambda", dest="mixing", metavar="LAMBDA",
                         help="with a value net: leaf value = (1 - LAMBDA) * value net + LAMBDA * rollouts "
                         "(AlphaGo's mixing; default 0.5 with the rollout policy, 0 with uniform playouts; "
-                        "rollouts alone without a value net)")
+                        "rollouts alone without a value net). Or a schedule by the leaf's move number, "
+                        "MOVE:LAMBDA points linear between them: 0:0,120:0.25,200:0.75")
     parser.add_argument("--rollout-weights", help="rollout policy for the search's rollouts (default: "
                         "the bundled one)")
     parser.add_argument("--uniform-rollouts", action="store_true", help="uniformly random playouts "
@@ -86,7 +88,8 @@ def make_player(args):
         from gogo.players.search import SearchPlayer
 
         return SearchPlayer(args.weights, args.value_weights, visits=args.visits, device=args.device,
-                            seed=args.seed, seconds=args.seconds, mixing=args.mixing,
+                            seed=args.seed, seconds=args.seconds,
+                            mixing=None if args.mixing is None else parse_mixing(args.mixing),
                             rollout_weights=args.rollout_weights, uniform_rollouts=args.uniform_rollouts,
                             rollouts=args.rollouts, resign=not args.no_resign, c_puct=args.c_puct,
                             fpu_reduction=args.fpu_reduction, move_choice=args.move_choice,

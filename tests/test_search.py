@@ -210,6 +210,36 @@ def test_leaf_values_mix_value_net_and_playouts_by_lambda(monkeypatch):
     assert uniform.shape == (1,) and abs(uniform[0]) <= 1
 
 
+def test_lambda_can_follow_the_leafs_move_number(monkeypatch):
+    import pytest
+    import torch
+
+    from gogo import nets
+    from gogo.errors import GogoError
+    from gogo.go import rules
+    from gogo.search.leaves import NetEvaluator, format_mixing, mixing_at, parse_mixing
+
+    schedule = parse_mixing("0:0,100:0.5,200:1")
+    assert schedule == ((0, 0.0), (100, 0.5), (200, 1.0)) and parse_mixing("0.25") == 0.25
+    assert format_mixing(schedule) == "0:0,100:0.5,200:1"
+    assert mixing_at(schedule, [0, 50, 150, 300]).tolist() == [0.0, 0.25, 0.75, 1.0]
+    for bad in ("0:0,50", "x", "0:0.5,0:0.7", "100:0,50:1", "0:1.5"):
+        with pytest.raises(GogoError, match="lambda"):
+            parse_mixing(bad)
+    torch.manual_seed(0)
+    policy = nets.build(nets.NetConfig.named("tiny", board_size=9))
+    value = nets.build(nets.NetConfig.named("tiny", kind=nets.VALUE, board_size=9))
+    board = Board(9)
+    grids = np.repeat(board.position.grid[None], 3, axis=0)
+    metas = np.repeat(board.position.meta[None], 3, axis=0)
+    metas[:, rules.MOVE_NUMBER] = [0, 100, 250]  # the same stones, at three points of a game
+    net_values = NetEvaluator(policy, value, "cpu", mixing=0.0)(grids, metas, 7.5)[2]
+    scheduled = NetEvaluator(policy, value, "cpu", mixing=schedule)
+    monkeypatch.setattr(scheduled, "_rollout_values", lambda grids, metas, komi, seed: np.ones(len(grids)))
+    expected = np.array([1.0, 0.5, 0.0]) * net_values + np.array([0.0, 0.5, 1.0])
+    assert np.allclose(scheduled(grids, metas, 7.5)[2], expected, atol=1e-6)
+
+
 def test_a_dual_net_gives_priors_and_values_in_one_forward_pass(tmp_path, monkeypatch):
     import torch
 
@@ -345,6 +375,41 @@ def test_the_policy_player_resigns_a_lost_game_by_its_rollouts():
     answers = [player.genmove(lost, WHITE) for _ in range(3)]
     assert answers[-1] == RESIGN and RESIGN not in answers[:-1]
     assert PolicyPlayer(seed=1, resign=False).genmove(lost, WHITE) != RESIGN
+
+
+def test_the_policy_player_resigns_by_its_value_head_mixed_with_rollouts(tmp_path):
+    """A two-headed net's value head enters the resign decision with the rollouts, half and
+    half: a head sure of a win keeps the player from resigning a game the rollouts call lost."""
+    import torch
+
+    from gogo import nets
+    from gogo.players.base import RESIGN
+    from gogo.players.policy import PolicyPlayer
+
+    lost = Board.from_diagram("""
+        O O . O O O . O O
+        O O O O O O O O O
+        X X X X X X X X X
+        X . X . X . X . X
+        X X X X X X X X X
+        X . X . X . X . X
+        X X X X X X X X X
+        X . X . X . X . X
+        X X X X X X X X X""", to_move=WHITE, komi=7.5)
+    for _ in range(10):  # past the opening
+        lost.play(PASS)
+    answers = {}
+    for belief in (+1, -1):
+        dual = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
+        with torch.no_grad():
+            dual.fc[-2].weight.zero_()
+            dual.fc[-2].bias.fill_(20.0 * belief)  # tanh: the head says won (+1) or lost (-1)
+        path = tmp_path / f"dual{belief}.safetensors"
+        nets.save(dual, path)
+        player = PolicyPlayer(path, device="cpu", seed=1)
+        answers[belief] = [player.genmove(lost, WHITE) for _ in range(3)]
+    assert RESIGN not in answers[+1]
+    assert answers[-1][-1] == RESIGN
 
 
 def test_the_search_never_ends_a_game_lost_once_dead_stones_are_removed(monkeypatch):

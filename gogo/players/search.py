@@ -17,7 +17,7 @@ from gogo.go.board import PASS
 from gogo.players.base import (RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule, opponent_passed,
                                wins_if_game_ends)
 from gogo.rollouts import policy as rollout_policy
-from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator, RolloutEvaluator
+from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator, RolloutEvaluator, format_mixing
 from gogo.search.mcts import C_PUCT, FPU_REDUCTION, Search
 
 log = logging.getLogger("gogo.engine")
@@ -121,9 +121,9 @@ class SearchPlayer(Player):
         value = nets.load(value_path, kind=nets.VALUE, board_size=size) if value_path else None
         evaluator = NetEvaluator(policy, value, self.device, rollouts=self.rollouts, seed=self.seed,
                                  mixing=self.mixing, rollout_policy=self.rollout_policy)
-        log.info("search on %dx%d: priors %s, values %s, rollouts %s, lambda %.2f", size, size, priors_path,
+        log.info("search on %dx%d: priors %s, values %s, rollouts %s, lambda %s", size, size, priors_path,
                  value_path or ("its value head" if evaluator.dual else "none"), "pattern" if self.rollout_policy else "uniform",
-                 evaluator.mixing)
+                 format_mixing(evaluator.mixing))
         return self._search_with(evaluator)
 
     def _rollouts_only(self, size):

@@ -9,12 +9,55 @@ net leaves idle instead of adding to the net's time.
 """
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from gogo import features, nets
-from gogo.go import playout
+from gogo.errors import GogoError
+from gogo.go import playout, rules
 
 PRIOR_TEMPERATURE = 1 / 0.67  # the paper's softmax temperature beta = 0.67 for the SL priors
 ROLLOUTS_PER_LEAF = 4
 MIXING_WITH_BOTH = 0.5  # the paper's lambda where there are a value net and a rollout policy
+
+
+def parse_mixing(text):
+    """A lambda from the command line: a number in 0..1, or a schedule by the leaf's move number,
+    MOVE:LAMBDA points ("0:0,120:0.25,200:0.75"; linear between them, flat beyond), as a tuple
+    of (move, lambda) pairs."""
+    try:
+        if ":" not in text:
+            mixing, points = float(text), [(0, float(text))]
+        else:
+            points = [(int(move), float(share)) for move, share in (point.split(":") for point in text.split(","))]
+            mixing = tuple(points)
+    except ValueError:
+        raise GogoError(f"lambda {text!r}: give a number or MOVE:LAMBDA points, e.g. 0:0,120:0.25,200:0.75") from None
+    moves = [move for move, _ in points]
+    if any(not 0 <= share <= 1 for _, share in points) or moves != sorted(set(moves)):
+        raise GogoError(f"lambda {text!r}: each lambda must lie in 0..1, the moves rise")
+    return mixing
+
+
+def format_mixing(mixing):
+    """The command line's text of a lambda or a schedule (parse_mixing's inverse)."""
+    if isinstance(mixing, tuple):
+        return ",".join(f"{move}:{share:g}" for move, share in mixing)
+    return str(mixing)
+
+
+def mixing_at(mixing, move_numbers):
+    """The lambda of each position by its move number: an array like move_numbers."""
+    move_numbers = np.asarray(move_numbers, dtype=np.float64)
+    if isinstance(mixing, tuple):
+        moves, shares = zip(*mixing)
+        return np.interp(move_numbers, moves, shares)
+    return np.full(move_numbers.shape, float(mixing))
+
+
+def mixing_bounds(mixing):
+    """(the lowest, the highest) lambda a mixing or schedule takes."""
+    shares = [share for _, share in mixing] if isinstance(mixing, tuple) else [mixing]
+    return min(shares), max(shares)
 
 
 def default_mixing(value_net, rollout_policy):
@@ -27,9 +70,10 @@ def default_mixing(value_net, rollout_policy):
 
 class NetEvaluator:
     """A leaf evaluator for gogo.search.mcts.Search: priors from the policy net; values
-    (1 - mixing) * value net + mixing * rollouts (the paper's lambda; 1 without a value net,
-    default_mixing when None). `policy` may be a dual net: one forward pass then gives the
-    priors and the value net's part (its value head, unless a separate value net is given)."""
+    (1 - mixing) * value net + mixing * rollouts (the paper's lambda, or a schedule of it by the
+    leaf's move number, parse_mixing; 1 without a value net, default_mixing when None). `policy`
+    may be a dual net: one forward pass then gives the priors and the value net's part (its value
+    head, unless a separate value net is given)."""
 
     def __init__(self, policy, value=None, device=None, rollouts=ROLLOUTS_PER_LEAF, seed=1, mixing=None,
                  rollout_policy=None):
@@ -46,22 +90,25 @@ class NetEvaluator:
         self.encoder = features.Encoder(policy.config.board_size, value_net=has_value)
         self.rollouts = rollouts
         self.seed = seed
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="rollouts") if mixing > 0 else None
+        lowest, highest = mixing_bounds(mixing)
+        self.uses_net_values, self.uses_rollouts = lowest < 1, highest > 0
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="rollouts") if self.uses_rollouts else None
 
     def __call__(self, grids, metas, komi):
         rollouts = None
-        if self.mixing > 0:
+        if self.uses_rollouts:
             self.seed += 1
             rollouts = self.pool.submit(self._rollout_values, grids, metas, komi, self.seed)
         planes = self.encoder.encode_arrays(grids, metas)
-        logits, net_values = self._nets(planes, self.mixing < 1)
+        logits, net_values = self._nets(planes, self.uses_net_values)
         priors = nets.softmax(logits, PRIOR_TEMPERATURE)
         sensible = planes[:, features.SENSIBLE].reshape(len(grids), -1).astype(bool)
+        mixing = mixing_at(self.mixing, metas[:, rules.MOVE_NUMBER])
         values = 0.0
-        if self.mixing < 1:
-            values = (1 - self.mixing) * net_values
+        if self.uses_net_values:
+            values = (1 - mixing) * net_values
         if rollouts is not None:
-            values = values + self.mixing * rollouts.result()
+            values = values + mixing * rollouts.result()
         return priors, sensible, values
 
     def _nets(self, planes, values_needed):
