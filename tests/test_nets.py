@@ -172,8 +172,14 @@ def test_bundled_player_takes_the_net_for_the_board_size():
         board = Board(size)
         point = player.genmove(board, 1)
         assert board.is_legal(point, 1)
-        evaluator, encoder = player.model(size)
-        assert evaluator.net.config.board_size == size and encoder.size == size
+        model = player.model(size)
+        assert model.runner.net.config.board_size == size and model.encoder.size == size
+    big = player.model(19)  # the two-headed net: its policy head plays, its value head values
+    assert big.dual and big.value_runner is None and big.mixing == 0.5
+    assert big.runner.net.config.provenance == nets.read_config(nets.bundled_weights("dual", 19)).provenance
+    small = player.model(9)  # the 9x9 policy net, and the 9x9 value net beside it
+    assert not small.dual and small.value_runner is not None and small.mixing == 0.5
+    assert small.runner.net.config.provenance == nets.read_config(nets.bundled_weights("policy", 9)).provenance
     assert player.model(13) is None  # no 13x13 net: random moves
     board = Board(13)
     assert board.is_legal(player.genmove(board, 1), 1)

@@ -10,12 +10,14 @@ PRIORS = "priors"  # the search's priors: a dual net where one is bundled (its v
 
 
 def weights_for(role, size, given=None):
-    """The weights file a player uses for `role` (POLICY: the policy player's net; PRIORS: the
-    search's priors; VALUE: the search's value net) on a size x size board, or None if there is
-    none. `given` (a path, or None for the bundled nets) is used where it is a net for that size;
+    """The weights file a player uses for `role` (POLICY: the policy player's net, a dual net
+    where one is bundled; PRIORS: the search's priors; VALUE: the search's value net) on a
+    size x size board, or None if there is none. `given` (a path, or None for the bundled nets) is used where it is a net for that size;
     a given file for another size leaves that size without a net."""
     if given is not None:
         return given if read_config(given).board_size == size else None
     if role == PRIORS:
         return bundled_weights(DUAL, size) or bundled_weights("sl-policy", size) or bundled_weights(POLICY, size)
+    if role == POLICY:  # a dual net's policy head is the stronger raw player (docs/strength.md)
+        return bundled_weights(DUAL, size) or bundled_weights(POLICY, size)
     return bundled_weights(role, size)
