@@ -57,7 +57,8 @@ def add_arguments(parser):
                         "moves with a tenth of the most visits, as Leela Zero does (default %(default)s)")
     parser.add_argument("--resign-threshold", type=float, metavar="V",
                         help="resign after 3 of our moves in a row valued below V (-1 lost .. 1 won; "
-                        "default -0.9, gogo.players.base.RESIGN_THRESHOLD); the policy player values its moves by rollouts")
+                        "default -0.8 on 19x19, -0.9 on other sizes, gogo.players.base.RESIGN_THRESHOLD_BY_SIZE); "
+                        "the policy player values its moves as the search values a leaf")
     parser.add_argument("--no-resign", action="store_true", help="never resign")
     parser.add_argument("--seconds", type=float, help="search at most this long per move when the "
                         "GUI sends no time settings")
@@ -67,11 +68,6 @@ def add_arguments(parser):
     parser.add_argument("--random", action="store_true", help="play uniformly random sensible moves")
     parser.add_argument("--device", help="torch device for the nets (default: cuda if present, else cpu)")
     parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
-
-
-def resign_threshold(args):
-    """The --resign-threshold option as a player's keyword, when given."""
-    return {} if args.resign_threshold is None else {"resign_threshold": args.resign_threshold}
 
 
 def make_player(args):
@@ -93,11 +89,11 @@ def make_player(args):
                             rollout_weights=args.rollout_weights, uniform_rollouts=args.uniform_rollouts,
                             rollouts=args.rollouts, resign=not args.no_resign, c_puct=args.c_puct,
                             fpu_reduction=args.fpu_reduction, move_choice=args.move_choice,
-                            **resign_threshold(args))
+                            resign_threshold=args.resign_threshold)
     from gogo.players.policy import PolicyPlayer
 
     return PolicyPlayer(args.weights, device=args.device, sample=args.sample, seed=args.seed,
-                        resign=not args.no_resign, **resign_threshold(args))
+                        resign=not args.no_resign, resign_threshold=args.resign_threshold)
 
 
 def run(args):

@@ -353,6 +353,13 @@ def test_players_resign_after_several_hopeless_moves_only():
     assert not any(never.hopeless(board, lost) for _ in range(5))
     early = ResignRule()
     assert not any(early.hopeless(Board(9), lost) for _ in range(5))
+    big = Board(19)  # the bundled 19x19 value head is less sure of itself: a lower bar there
+    for _ in range(40):
+        big.play(PASS)
+    default = ResignRule()
+    assert [default.hopeless(big, -0.85) for _ in range(RESIGN_MOVES)][-1]
+    strict = ResignRule(-0.9)
+    assert not any(strict.hopeless(big, -0.85) for _ in range(RESIGN_MOVES))
 
 
 def test_the_policy_player_resigns_a_lost_game_by_its_rollouts():

@@ -22,9 +22,13 @@ from gogo.go.board import BLACK, PASS
 __all__ = ["Player", "RandomPlayer", "PASS", "RESIGN", "ResignRule", "TimeSettings"]
 
 RESIGN = -2  # genmove's answer for resigning (PASS is -1; board points are >= 0)
-RESIGN_THRESHOLD = -0.9  # resign when our move's value is below this...
+RESIGN_THRESHOLD = -0.9  # resign when our move's value is below this (by board size, below)...
 RESIGN_MOVES = 3  # ...on this many of our moves in a row...
 RESIGN_OPENING = 0.1  # ...and never in the first tenth of the board's points in moves
+# The bundled 19x19 two-headed net's value head is less sure of itself than the 9x9 value net: in
+# 70 games, -0.9 resigned 5 of the 70 lost sides and -0.8 resigned 21, none of them a side that went
+# on to win (tools/resign_threshold.py; docs/search.md). -0.8 is Leela Zero's 10% winrate too.
+RESIGN_THRESHOLD_BY_SIZE = {19: -0.8}
 
 
 def opponent_passed(board, color):
@@ -39,12 +43,17 @@ def wins_if_game_ends(board, color):
     return score > 0 if color == BLACK else score < 0
 
 
+def default_resign_threshold(size):
+    """The resign threshold of a board size when none is given."""
+    return RESIGN_THRESHOLD_BY_SIZE.get(size, RESIGN_THRESHOLD)
+
+
 class ResignRule:
     """When a player resigns: after RESIGN_MOVES of its moves in a row whose value (its own view,
-    -1 lost .. +1 won) was below the threshold and trusted (read enough), past the opening. One
-    bad reading never resigns a game."""
+    -1 lost .. +1 won) was below the threshold (None: default_resign_threshold of the board's
+    size) and trusted (read enough), past the opening. One bad reading never resigns a game."""
 
-    def __init__(self, threshold=RESIGN_THRESHOLD, enabled=True):
+    def __init__(self, threshold=None, enabled=True):
         self.threshold, self.enabled = threshold, enabled
         self.hopeless_moves = 0
 
@@ -54,7 +63,8 @@ class ResignRule:
 
     def hopeless(self, board, value, trusted=True):
         """Record this move's value; True when the player should resign now."""
-        below = trusted and value < self.threshold
+        threshold = default_resign_threshold(board.size) if self.threshold is None else self.threshold
+        below = trusted and value < threshold
         self.hopeless_moves = self.hopeless_moves + 1 if below else 0
         past_opening = board.move_number >= RESIGN_OPENING * board.size * board.size
         return self.enabled and past_opening and self.hopeless_moves >= RESIGN_MOVES

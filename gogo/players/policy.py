@@ -17,7 +17,7 @@ import numpy as np
 from gogo import features, nets
 from gogo.errors import GogoError
 from gogo.go.board import PASS
-from gogo.players.base import (RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule, opponent_passed,
+from gogo.players.base import (RESIGN, Player, RandomPlayer, ResignRule, opponent_passed,
                                wins_if_game_ends)
 from gogo.rollouts import policy as rollout_policy
 from gogo.search.leaves import default_mixing
@@ -57,7 +57,7 @@ class PolicyPlayer(Player):
     bundled."""
 
     def __init__(self, weights=None, device=None, sample=False, temperature=1.0, seed=None, resign=True,
-                 resign_threshold=RESIGN_THRESHOLD):
+                 resign_threshold=None):
         self.weights = weights  # None: the bundled nets
         self.device = device
         self.rollouts = rollout_policy.bundled(19) if resign else None

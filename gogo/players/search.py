@@ -14,7 +14,7 @@ import time
 from gogo import nets
 from gogo.errors import GogoError
 from gogo.go.board import PASS
-from gogo.players.base import (RESIGN, RESIGN_THRESHOLD, Player, RandomPlayer, ResignRule, opponent_passed,
+from gogo.players.base import (RESIGN, Player, RandomPlayer, ResignRule, opponent_passed,
                                wins_if_game_ends)
 from gogo.rollouts import policy as rollout_policy
 from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator, RolloutEvaluator, format_mixing
@@ -53,7 +53,7 @@ class SearchPlayer(Player):
     mixing: the paper's lambda (None: leaves.default_mixing). move_choice: one of mcts.MOVE_CHOICES."""
 
     def __init__(self, weights=None, value_weights=None, visits=None, batch=8, device=None, seed=None,
-                 c_puct=C_PUCT, fpu_reduction=FPU_REDUCTION, resign=True, resign_threshold=RESIGN_THRESHOLD, seconds=None,
+                 c_puct=C_PUCT, fpu_reduction=FPU_REDUCTION, resign=True, resign_threshold=None, seconds=None,
                  mixing=None, rollout_weights=None, uniform_rollouts=False, rollouts=None, move_choice="visits"):
         self.weights, self.value_weights = weights, value_weights
         self.rollout_policy = None
