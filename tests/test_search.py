@@ -362,10 +362,8 @@ def test_players_resign_after_several_hopeless_moves_only():
     assert not any(strict.hopeless(big, -0.85) for _ in range(RESIGN_MOVES))
 
 
-def test_the_policy_player_resigns_a_lost_game_by_its_rollouts():
-    from gogo.players.base import RESIGN
-    from gogo.players.policy import PolicyPlayer
-
+def lost_for_white():
+    """A 9x9 game White has lost beyond doubt, past the opening, White to move."""
     lost = Board.from_diagram("""
         O O . O O O . O O
         O O O O O O O O O
@@ -376,8 +374,16 @@ def test_the_policy_player_resigns_a_lost_game_by_its_rollouts():
         X X X X X X X X X
         X . X . X . X . X
         X X X X X X X X X""", to_move=WHITE, komi=7.5)
-    for _ in range(10):  # past the opening
+    for _ in range(10):
         lost.play(PASS)
+    return lost
+
+
+def test_the_policy_player_resigns_a_lost_game_by_its_rollouts():
+    from gogo.players.base import RESIGN
+    from gogo.players.policy import PolicyPlayer
+
+    lost = lost_for_white()
     player = PolicyPlayer(seed=1)
     answers = [player.genmove(lost, WHITE) for _ in range(3)]
     assert answers[-1] == RESIGN and RESIGN not in answers[:-1]
@@ -393,18 +399,7 @@ def test_the_policy_player_resigns_by_its_value_head_mixed_with_rollouts(tmp_pat
     from gogo.players.base import RESIGN
     from gogo.players.policy import PolicyPlayer
 
-    lost = Board.from_diagram("""
-        O O . O O O . O O
-        O O O O O O O O O
-        X X X X X X X X X
-        X . X . X . X . X
-        X X X X X X X X X
-        X . X . X . X . X
-        X X X X X X X X X
-        X . X . X . X . X
-        X X X X X X X X X""", to_move=WHITE, komi=7.5)
-    for _ in range(10):  # past the opening
-        lost.play(PASS)
+    lost = lost_for_white()
     answers = {}
     for belief in (+1, -1):
         dual = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
