@@ -124,6 +124,25 @@ def test_a_clean_stop_checkpoints_where_it_stops_and_resumes_exactly(store, tmp_
     assert all(torch.equal(whole_weights[name], resumed[name]) for name in whole_weights)
 
 
+def test_a_slim_checkpoint_resumes_from_its_step_with_fresh_optimizer_moments(store, tmp_path):
+    from training.checkpoint import slim_checkpoint
+
+    out = tmp_path / "run"
+    sl.train(train_config(store, out, "--steps", "4", "--checkpoint-every", "2", "--optimizer", "adamw",
+                          "--net", "small"))
+    checkpoint = out / "checkpoint.safetensors"
+    before, after = slim_checkpoint(checkpoint)
+    assert after < before / 2  # AdamW's two moments were two thirds of it
+    with safe_open(str(checkpoint), "pt") as handle:
+        assert not any(key.startswith("optimizer.") for key in handle.keys())
+        assert json.loads(handle.metadata()["trainer"])["step"] == 4
+    assert nets.read_config(checkpoint).filters == 64  # it still loads as weights
+    sl.train(train_config(store, out, "--steps", "6", "--resume"))
+    with safe_open(str(checkpoint), "pt") as handle:  # the moments are back, from step 4 on
+        assert json.loads(handle.metadata()["trainer"])["step"] == 6
+        assert any(key.startswith("optimizer.") for key in handle.keys())
+
+
 def test_resume_takes_the_recorded_options_not_given_again(store, tmp_path):
     out = tmp_path / "run"
     sl.train(train_config(store, out, "--steps", "10", "--checkpoint-every", "10", "--optimizer", "adamw",

@@ -62,7 +62,8 @@ class TrainingLog:
                     axis.plot(*zip(*points), label=column)
             axis.set_title(title)
             axis.set_xlabel("step")
-            axis.legend()
+            if axis.lines:  # a curve with no rows yet has nothing to label
+                axis.legend()
             axis.grid(alpha=0.3)
         figure.tight_layout()
         figure.savefig(self.run_dir / PLOT_NAME, dpi=100)
