@@ -22,12 +22,12 @@ from gogo import nets
 from gogo.errors import GogoError
 from gogo.go.board import BLACK, PASS, WHITE, Board
 from gogo.players.base import ResignRule
+from gogo.players.policy import RESIGN_ROLLOUTS
 from gogo.records.sgf import read_game
 from gogo.records.sgf_sources import iter_sgf_files
 from gogo.rollouts import policy as rollout_policy
 from gogo.search.leaves import NetEvaluator, parse_mixing
 
-ROLLOUTS = 64  # as the policy player values a position for resigning
 BATCH = 32
 
 
@@ -70,7 +70,7 @@ def main(argv=None):
     if net.config.kind != nets.DUAL and value is None:
         raise GogoError(f"{args.weights}: give a two-headed net, or --value-weights")
     size = net.config.board_size
-    evaluator = NetEvaluator(net, value, mixing=parse_mixing(args.mixing), rollouts=ROLLOUTS,
+    evaluator = NetEvaluator(net, value, mixing=parse_mixing(args.mixing), rollouts=RESIGN_ROLLOUTS,
                              rollout_policy=rollout_policy.bundled(size))
     sides = []  # (won, moves in the game, {threshold: resign move or None})
     for item in iter_sgf_files(args.sources):
@@ -84,8 +84,8 @@ def main(argv=None):
         for side in (BLACK, WHITE):
             sides.append((record.winner == side, len(record.moves),
                           {t: first_resignation(colors, values, side, t, size) for t in args.thresholds}))
-    result = {"weights": args.weights, "value_weights": args.value_weights, "lambda": args.mixing, "rollouts": ROLLOUTS, "games": len(sides) // 2,
-              "thresholds": {}}
+    result = {"weights": args.weights, "value_weights": args.value_weights, "lambda": args.mixing,
+              "rollouts": RESIGN_ROLLOUTS, "games": len(sides) // 2, "thresholds": {}}
     for threshold in args.thresholds:
         resigned = [(won, moves - at) for won, moves, at_by in sides if (at := at_by[threshold]) is not None]
         lost = sum(1 for won, _, _ in sides if not won)

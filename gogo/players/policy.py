@@ -82,8 +82,9 @@ class PolicyPlayer(Player):
         net = nets.load(path)
         if net.config.kind == nets.VALUE:
             raise GogoError(f"{path}: a value net has no moves to play; give a policy or two-headed net")
-        value_path = nets.weights_for(nets.VALUE, size) if self.weights is None and net.config.kind != nets.DUAL \
-            else None  # the bundled policy goes with the bundled value net
+        # the bundled policy goes with the bundled value net, which only the resign rule reads
+        needs_value_net = self.weights is None and net.config.kind != nets.DUAL and self.rollouts is not None
+        value_path = nets.weights_for(nets.VALUE, size) if needs_value_net else None
         value_net = nets.load(value_path, kind=nets.VALUE, board_size=size) if value_path else None
         model = Model(net, value_net, self.device, self.rollouts is not None)
         log.info("%s net %s: %d filters, %d layers, %dx%d, on %s; values: %s", net.config.kind, path,

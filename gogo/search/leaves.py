@@ -24,18 +24,16 @@ def parse_mixing(text):
     """A lambda from the command line: a number in 0..1, or a schedule by the leaf's move number,
     MOVE:LAMBDA points ("0:0,120:0.25,200:0.75"; linear between them, flat beyond), as a tuple
     of (move, lambda) pairs."""
+    constant = ":" not in text
     try:
-        if ":" not in text:
-            mixing, points = float(text), [(0, float(text))]
-        else:
-            points = [(int(move), float(share)) for move, share in (point.split(":") for point in text.split(","))]
-            mixing = tuple(points)
+        points = [(0, float(text))] if constant else \
+            [(int(move), float(share)) for move, share in (point.split(":") for point in text.split(","))]
     except ValueError:
         raise GogoError(f"lambda {text!r}: give a number or MOVE:LAMBDA points, e.g. 0:0,120:0.25,200:0.75") from None
     moves = [move for move, _ in points]
     if any(not 0 <= share <= 1 for _, share in points) or moves != sorted(set(moves)):
         raise GogoError(f"lambda {text!r}: each lambda must lie in 0..1, the moves rise")
-    return mixing
+    return points[0][1] if constant else tuple(points)
 
 
 def format_mixing(mixing):
@@ -46,12 +44,12 @@ def format_mixing(mixing):
 
 
 def mixing_at(mixing, move_numbers):
-    """The lambda of each position by its move number: an array like move_numbers."""
-    move_numbers = np.asarray(move_numbers, dtype=np.float64)
+    """The lambda of each position by its move number: an array like move_numbers for a
+    schedule, the one number for a constant lambda (either multiplies an array of values)."""
     if isinstance(mixing, tuple):
         moves, shares = zip(*mixing)
-        return np.interp(move_numbers, moves, shares)
-    return np.full(move_numbers.shape, float(mixing))
+        return np.interp(np.asarray(move_numbers, dtype=np.float64), moves, shares)
+    return float(mixing)
 
 
 def mixing_bounds(mixing):
