@@ -11,7 +11,7 @@ as `mse` and `value_mse` (outcomes +1/-1) and `value_mse_quarter` (the AlphaGo p
 `value_std`, the spread of the net's values (0: a head that answers one constant), and
 `value_mse_by_phase`, the raw error of the positions after 0-79, 80-159 and 160 or more moves.
 The rollout policy: top-1, and its rollouts as a value function on those same positions (the mean
-of 16 rollouts each, `value_mse`), what the 19x19 search values its leaves with. With --lambda, a
+of 16 rollouts each, or --rollouts, `value_mse`), what the 19x19 search values its leaves with. With --lambda, a
 value or dual net's values mixed with those rollouts as the search mixes them, at each lambda given
 (`value_mse_by_lambda`; training/mixed_values.py).
 
@@ -20,9 +20,10 @@ value or dual net's values mixed with those rollouts as the search mixes them, a
 import json
 import sys
 
+from gogo.errors import GogoError
 from training.metrics import held_out_metrics
 from training.mixed_values import mixed_value_metrics
-from training.rollout import rollout_metrics
+from training.rollout import VALUE_ROLLOUTS, rollout_metrics
 
 
 def add_arguments(parser):
@@ -44,20 +45,25 @@ def add_arguments(parser):
                         "rollouts, as the search mixes them: the value MSE at each LAMBDA (a number, or a "
                         "schedule by move number as gogo gtp --lambda takes it)")
     parser.add_argument("--rollout-weights", help="--lambda: the rollout policy (default: the bundled one)")
+    parser.add_argument("--rollouts", type=int, default=VALUE_ROLLOUTS,
+                        help="--rollout and --lambda: rollouts averaged per position for their value "
+                        "(default %(default)s; the search plays gogo gtp --rollouts per leaf)")
     parser.add_argument("--device", help="torch device (default: cuda if present)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run(args):
+    if args.rollouts < 1:
+        raise GogoError(f"--rollouts {args.rollouts}: give at least 1")
     log = lambda line: print(f"gogo eval: {line}", file=sys.stderr)  # noqa: E731
     if args.rollout:
-        result = rollout_metrics(args.weights, args.data, args.split, args.size, log)
+        result = rollout_metrics(args.weights, args.data, args.split, args.size, log, args.rollouts)
     else:
         result = held_out_metrics(args.weights, args.data, args.split, args.positions, args.device,
                                   log=log, value=args.value)
         if args.mixings:
             result.update(mixed_value_metrics(result["weights"], args.data, args.mixings, args.split,
-                                              args.rollout_weights, device=args.device, log=log))
+                                              args.rollout_weights, args.rollouts, args.device, log))
     if args.json:
         print(json.dumps(result))
     else:

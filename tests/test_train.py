@@ -199,20 +199,25 @@ def test_eval_mixes_a_value_net_with_rollouts_as_the_search_does(store, tmp_path
     eval_command.add_arguments(parser)
     capsys.readouterr()
     eval_command.run(parser.parse_args(["--weights", str(out / "value.safetensors"), "--data", str(store),
-                                        "--lambda", "0", "0.5", "1", "0:0.5,400:0.5", "--json"]))
+                                        "--lambda", "0", "0.5", "1", "0:0.5,400:0.5", "--rollouts", "4",
+                                        "--json"]))
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     mixed = result["value_mse_by_lambda"]
-    assert result["lambda_positions"] == result["positions"] > 0
+    assert result["lambda_positions"] == result["positions"] > 0 and result["lambda_rollouts"] == 4
     assert mixed["0.0"]["mse"] == pytest.approx(result["value_mse"], abs=1e-6)  # the net alone
-    eval_command.run(parser.parse_args(["--rollout", "--size", "9", "--data", str(store), "--json"]))
+    eval_command.run(parser.parse_args(["--rollout", "--size", "9", "--data", str(store), "--rollouts", "4",
+                                        "--json"]))
     rollouts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert mixed["1.0"]["mse"] == pytest.approx(rollouts["value_mse"])  # the rollouts alone
+    assert rollouts["value_rollouts"] == 4
+    assert mixed["1.0"]["mse"] == pytest.approx(rollouts["value_mse"])  # the rollouts alone, the same 4
     assert mixed["0.5"]["mse"] <= (mixed["0.0"]["mse"] + mixed["1.0"]["mse"]) / 2 + 1e-9  # convex in lambda
     assert list(mixed["0.5"]["by_phase"]) == ["0-79", "80-159", "160+"]
     assert mixed["0:0.5,400:0.5"]["mse"] == pytest.approx(mixed["0.5"]["mse"])  # a flat schedule
     with pytest.raises(GogoError, match="each lambda must lie in 0..1"):
         eval_command.run(parser.parse_args(["--weights", str(out / "value.safetensors"), "--data", str(store),
                                             "--lambda", "1.5"]))
+    with pytest.raises(GogoError, match="--rollouts 0: give at least 1"):
+        eval_command.run(parser.parse_args(["--rollout", "--data", str(store), "--rollouts", "0"]))
 
 
 def test_a_dual_net_learns_moves_and_outcomes_and_eval_reports_both(store, tmp_path, capsys):

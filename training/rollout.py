@@ -263,16 +263,16 @@ def rollout_values(rollout, store, split="test", size=19, rollouts=VALUE_ROLLOUT
     sampler.close()
 
 
-def rollout_metrics(weights, data, split="test", size=19, log=None):
+def rollout_metrics(weights, data, split="test", size=19, log=None, rollouts=VALUE_ROLLOUTS):
     """`gogo eval --rollout`: top-1 of the rollout policy in `weights` (None: the bundled one for
     the size) on the size x size games of a store's split or of SGF sources
-    (training.metrics.eval_store), and its rollouts' value MSE (value_metrics). The patterns are
+    (training.metrics.eval_store), and the value MSE of `rollouts` rollouts a position (value_metrics). The patterns are
     local: any policy plays any size."""
     rollout = rollout_policy.load(weights) if weights else rollout_policy.bundled(size)
     if rollout is None:
         raise GogoError("no bundled rollout policy: give --weights")
     store, split = eval_store(size, data, split, log)
-    result = {**evaluate(rollout, store, split, size), **value_metrics(rollout, store, split, size)}
+    result = {**evaluate(rollout, store, split, size), **value_metrics(rollout, store, split, size, rollouts)}
     return {"weights": str(weights or rollout_policy.bundled_path(size)), "kind": "rollout",
             "size": size, "data": list(data), "split": split or "all", **result}
 
