@@ -16,6 +16,7 @@ from gogo.records.sgf_sources import iter_sources
 from gogo.features import Encoder
 from gogo.go.playout import run_playouts
 from gogo.rollouts import policy as rollout_policy
+from gogo.search.leaves import ROLLOUTS_PER_LEAF
 
 PLAYOUT_BATCH = 200
 ROLLOUT_BATCH = 50
@@ -227,10 +228,10 @@ def bench_train(size, seconds, net="small", batch=256, device=None, value=False,
 SEARCH_VISITS_PER_RUN = 1600
 
 
-def bench_search(size, seconds, net="small", batch=None, device=None, mixing=0.0):
+def bench_search(size, seconds, net="small", batch=None, device=None, mixing=0.0, rollouts=ROLLOUTS_PER_LEAF):
     """Search visits per second from the empty board, with random-weight policy and value nets
     of a named config (the speed does not depend on the weights); with mixing (lambda) > 0, the
-    leaves also get rollouts of the bundled rollout policy, played beside the nets."""
+    leaves also get `rollouts` rollouts each of the bundled rollout policy, played beside the nets."""
     import torch
 
     from gogo import nets
@@ -238,13 +239,16 @@ def bench_search(size, seconds, net="small", batch=None, device=None, mixing=0.0
     from gogo.search.leaves import NetEvaluator
     from gogo.search.mcts import Search
 
+    if rollouts < 1:
+        raise GogoError(f"--rollouts {rollouts}: give at least 1")
+
     device = nets.pick_device(device)
     batch = batch or (64 if device.type == "cuda" else 8)
     torch.manual_seed(0)
     policy = nets.build(nets.NetConfig.named(net, kind=nets.POLICY, board_size=size))
     value = nets.build(nets.NetConfig.named(net, kind=nets.VALUE, board_size=size))
     rollout = rollout_policy.bundled(size) if mixing > 0 else None
-    search = Search(NetEvaluator(policy, value, device, mixing=mixing, rollout_policy=rollout), batch=batch)
+    search = Search(NetEvaluator(policy, value, device, rollouts, mixing=mixing, rollout_policy=rollout), batch=batch)
     board = Board(size)
     search.run(board, 2 * batch, reuse=False)  # compile, warm up
     visits = 0
@@ -313,6 +317,8 @@ def add_arguments(parser):
     parser.add_argument("--weights", help="rollouts: the rollout policy (default: the bundled one)")
     parser.add_argument("--lambda", dest="mixing", type=float, default=0.0, help="search: the weight of "
                         "the bundled rollout policy's rollouts in the leaf values (default 0: none)")
+    parser.add_argument("--rollouts", type=int, default=ROLLOUTS_PER_LEAF, help="search: rollouts per leaf "
+                        "with --lambda (default %(default)s, as gogo gtp)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
 
 
@@ -324,7 +330,7 @@ def run(args):
                "data": {"data": args.data, "workers": args.workers, "batch": args.batch or 256,
                         "value": args.value},
                "search": {"net": args.net, "batch": args.batch, "device": args.device,
-                          "mixing": args.mixing},
+                          "mixing": args.mixing, "rollouts": args.rollouts},
                "rollouts": {"weights": args.weights},
                }.get(args.what, {})
     result = BENCHMARKS[args.what](args.size, args.seconds, **options)

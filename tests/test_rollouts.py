@@ -309,6 +309,9 @@ def test_bench_search_with_rollouts_beside_the_nets():
 
     result = bench_search(9, 0.5, net="tiny", batch=4, device="cpu", mixing=0.5)
     assert result["visits_per_second"] > 0 and result["lambda"] == 0.5 and result["rollouts_per_leaf"] == 4
+    assert bench_search(9, 0.2, net="tiny", batch=4, device="cpu", mixing=0.5, rollouts=9)["rollouts_per_leaf"] == 9
+    with pytest.raises(GogoError, match="--rollouts 0: give at least 1"):
+        bench_search(9, 0.2, net="tiny", batch=4, device="cpu", mixing=0.5, rollouts=0)
 
 
 def test_the_rollout_policy_gives_priors_where_there_are_no_nets():
