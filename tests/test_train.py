@@ -387,3 +387,35 @@ def test_a_value_layer_below_zero_for_every_position_still_learns():
         optimizer.step()
     values = net.eval()(planes)[1].detach()
     assert ((values - results) ** 2).mean() < 0.5
+
+
+def test_eval_search_compares_the_search_with_its_priors_on_expert_positions(store, tmp_path, capsys):
+    from training.search_agreement import MIN_MOVE, positions
+    from gogo.records.store import load_store
+
+    for board, color, expert in positions(load_store(store), None, 9, 20):
+        # the expert's next move: legal where the replay stopped, so the two are aligned
+        assert board.move_number >= MIN_MOVE and board.is_legal(expert, color)
+    torch.manual_seed(0)
+    weights = tmp_path / "dual.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9)), weights)
+    parser = ArgumentParser()
+    eval_command.add_arguments(parser)
+    command = ["--weights", str(weights), "--data", str(store), "--split", "all", "--positions", "12",
+               "--search", "16", "--lambda", "0", "--c-puct", "3", "--json"]
+    capsys.readouterr()
+    results = []
+    for _ in range(2):
+        eval_command.run(parser.parse_args(command))
+        results.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+    result = results[0]
+    assert result["search_positions"] == 12 and result["search_visits"] == 16 and result["size"] == 9
+    assert result["lambda"] == "0.0" and result["rollouts"] == 0 and result["c_puct"] == 3
+    assert result["search_top1"] - result["policy_top1"] == pytest.approx(
+        (result["search_right_priors_wrong"] - result["priors_right_search_wrong"]) / 12)
+    same = ["search_top1", "policy_top1", "search_agrees_with_policy", "search_right_priors_wrong"]
+    assert [results[1][key] for key in same] == [result[key] for key in same]  # seeded: the same positions, moves
+    with pytest.raises(GogoError, match="one --lambda, not 2"):
+        eval_command.run(parser.parse_args(command[:-5] + ["--lambda", "0", "1"]))
+    with pytest.raises(GogoError, match="--search 0: give at least 1 visit"):
+        eval_command.run(parser.parse_args(["--weights", str(weights), "--data", str(store), "--search", "0"]))
