@@ -26,7 +26,7 @@ import json
 import sys
 
 from gogo.errors import GogoError
-from gogo.search.leaves import ROLLOUTS_PER_LEAF, parse_mixing
+from gogo.search.leaves import PRIOR_TEMPERATURE, ROLLOUTS_PER_LEAF, parse_mixing
 from gogo.search.mcts import C_PUCT, FPU_REDUCTION, MOVE_CHOICES
 from training.metrics import held_out_metrics
 from training.mixed_values import mixed_value_metrics
@@ -65,6 +65,8 @@ def add_arguments(parser):
                         help="--search: an unvisited move's value below its parent's (default %(default)s)")
     parser.add_argument("--move-choice", choices=MOVE_CHOICES, default="visits",
                         help="--search: how the move is chosen (default %(default)s)")
+    parser.add_argument("--prior-temperature", type=float, default=PRIOR_TEMPERATURE, metavar="T",
+                        help="--search: priors softmax(logits / T) (default %(default).3g)")
     parser.add_argument("--device", help="torch device (default: cuda if present)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -99,6 +101,7 @@ def search_settings(args):
     if args.mixings and len(args.mixings) > 1:
         raise GogoError(f"--search searches with one --lambda, not {len(args.mixings)}")
     return {"c_puct": args.c_puct, "fpu_reduction": args.fpu_reduction, "move_choice": args.move_choice,
+            "prior_temperature": args.prior_temperature,
             "mixing": parse_mixing(args.mixings[0]) if args.mixings else None,
             "rollouts": args.rollouts or ROLLOUTS_PER_LEAF, "rollout_weights": args.rollout_weights,
             "device": args.device}

@@ -14,7 +14,7 @@ from gogo.go import scoring
 from gogo.gtp.engine import GtpEngine
 from gogo.gtp.server import serve
 from gogo.players.base import RandomPlayer
-from gogo.search.leaves import parse_mixing
+from gogo.search.leaves import PRIOR_TEMPERATURE, parse_mixing
 from gogo.search.mcts import C_PUCT, FPU_REDUCTION, MOVE_CHOICES
 
 log = logging.getLogger("gogo.gtp")
@@ -52,6 +52,9 @@ def add_arguments(parser):
     parser.add_argument("--fpu-reduction", type=float, default=FPU_REDUCTION, metavar="R",
                         help="an unvisited move is valued as its parent less R (Leela Zero's first-play "
                         "urgency; default %(default)s)")
+    parser.add_argument("--prior-temperature", type=float, default=PRIOR_TEMPERATURE, metavar="T",
+                        help="the search's priors are softmax(policy logits / T) (default %(default).3g: "
+                        "AlphaGo's beta = 0.67; 1 is the net's own)")
     parser.add_argument("--move-choice", choices=MOVE_CHOICES, default="visits",
                         help="play the most visited move, or (lcb) the best lower bound of the winrate among "
                         "moves with a tenth of the most visits, as Leela Zero does (default %(default)s)")
@@ -89,6 +92,7 @@ def make_player(args):
                             rollout_weights=args.rollout_weights, uniform_rollouts=args.uniform_rollouts,
                             rollouts=args.rollouts, resign=not args.no_resign, c_puct=args.c_puct,
                             fpu_reduction=args.fpu_reduction, move_choice=args.move_choice,
+                            prior_temperature=args.prior_temperature,
                             resign_threshold=args.resign_threshold)
     from gogo.players.policy import PolicyPlayer
 

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from gogo.go import rules
@@ -683,3 +684,8 @@ def test_gogo_gtp_searches_unless_asked_for_the_policy_net_alone():
                        ("--random",): RandomPlayer}
     tuned = gtp.make_player(parser.parse_args(["--c-puct", "1.5", "--fpu-reduction", "0.1", "--size", "9"]))
     assert tuned.use(9) and (tuned.search.c_puct, tuned.search.fpu_reduction) == (1.5, 0.1)
+    sharp = gtp.make_player(parser.parse_args(["--prior-temperature", "1", "--size", "9"]))
+    assert sharp.use(9) and sharp.evaluator.prior_temperature == 1
+    grids, metas = map(np.stack, zip(*[Board(9).position]))
+    top = [player.evaluator(grids, metas, 7.5)[0].max() for player in (sharp, tuned)]
+    assert top[0] > top[1]  # the default temperature, AlphaGo's, flattens the net's priors

@@ -411,6 +411,7 @@ def test_eval_search_compares_the_search_with_its_priors_on_expert_positions(sto
     result = results[0]
     assert result["search_positions"] == 12 and result["search_visits"] == 16 and result["size"] == 9
     assert result["lambda"] == "0.0" and result["rollouts"] == 0 and result["c_puct"] == 3
+    assert result["prior_temperature"] == pytest.approx(1 / 0.67)
     assert result["search_top1"] - result["policy_top1"] == pytest.approx(
         (result["search_right_priors_wrong"] - result["priors_right_search_wrong"]) / 12)
     same = ["search_top1", "policy_top1", "search_agrees_with_policy", "search_right_priors_wrong"]

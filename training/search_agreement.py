@@ -48,7 +48,7 @@ def search_agreement(weights, data, visits, split="test", count=None, size=19, l
     of the two found the expert's move: "search_right_priors_wrong", "priors_right_search_wrong"
     (a sign test's counts), ...} of the search with
     `settings` (SearchPlayer's c_puct, fpu_reduction, mixing, rollouts, rollout_weights,
-    move_choice, device) at `visits` a move, and of its priors, on `count` positions
+    move_choice, prior_temperature, device) at `visits` a move, and of its priors, on `count` positions
     (SEARCH_POSITIONS if None) of the split; the board size is the net's (`size` without one)."""
     if visits < 1:
         raise GogoError(f"--search {visits}: give at least 1 visit")
@@ -82,4 +82,5 @@ def search_agreement(weights, data, visits, split="test", count=None, size=19, l
             "search_right_priors_wrong": search_only, "priors_right_search_wrong": priors_only,
             "seconds_per_position": (time.perf_counter() - start) / searched,
             "c_puct": player.c_puct, "fpu_reduction": player.fpu_reduction, "move_choice": player.move_choice,
+            "prior_temperature": player.prior_temperature,
             "lambda": format_mixing(evaluator.mixing), "rollouts": evaluator.rollouts if evaluator.uses_rollouts else 0}

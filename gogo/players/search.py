@@ -17,7 +17,7 @@ from gogo.go.board import PASS
 from gogo.players.base import (RESIGN, Player, RandomPlayer, ResignRule, opponent_passed,
                                wins_if_game_ends)
 from gogo.rollouts import policy as rollout_policy
-from gogo.search.leaves import ROLLOUTS_PER_LEAF, NetEvaluator, RolloutEvaluator, format_mixing
+from gogo.search.leaves import PRIOR_TEMPERATURE, ROLLOUTS_PER_LEAF, NetEvaluator, RolloutEvaluator, format_mixing
 from gogo.search.mcts import C_PUCT, FPU_REDUCTION, Search
 
 log = logging.getLogger("gogo.engine")
@@ -50,11 +50,13 @@ class SearchPlayer(Player):
     nets of whatever size the board has (nets.weights_for), loaded when a game of that size
     starts; `value_weights` alone replaces the bundled value net on its size. Rollouts: the policy
     in `rollout_weights`, else the bundled one; uniform random playouts with uniform_rollouts.
-    mixing: the paper's lambda (None: leaves.default_mixing). move_choice: one of mcts.MOVE_CHOICES."""
+    mixing: the paper's lambda (None: leaves.default_mixing). move_choice: one of mcts.MOVE_CHOICES.
+    prior_temperature: the priors are softmax(logits / prior_temperature) of the policy net."""
 
     def __init__(self, weights=None, value_weights=None, visits=None, batch=8, device=None, seed=None,
                  c_puct=C_PUCT, fpu_reduction=FPU_REDUCTION, resign=True, resign_threshold=None, seconds=None,
-                 mixing=None, rollout_weights=None, uniform_rollouts=False, rollouts=None, move_choice="visits"):
+                 mixing=None, rollout_weights=None, uniform_rollouts=False, rollouts=None, move_choice="visits",
+                 prior_temperature=PRIOR_TEMPERATURE):
         self.weights, self.value_weights = weights, value_weights
         self.rollout_policy = None
         if not uniform_rollouts:
@@ -63,6 +65,7 @@ class SearchPlayer(Player):
         self.rollouts = rollouts or ROLLOUTS_PER_LEAF
         self.device, self.seed, self.mixing, self.batch = device, seed or 1, mixing, batch
         self.c_puct, self.fpu_reduction, self.move_choice = c_puct, fpu_reduction, move_choice
+        self.prior_temperature = prior_temperature
         self.searches = {}  # board size -> Search, or None: no nets for that size
         self.search = None  # the Search of the board size in play (see use)
         if weights:
@@ -120,7 +123,8 @@ class SearchPlayer(Player):
             raise GogoError(f"{priors_path}: a value net cannot give the search's priors")
         value = nets.load(value_path, kind=nets.VALUE, board_size=size) if value_path else None
         evaluator = NetEvaluator(policy, value, self.device, rollouts=self.rollouts, seed=self.seed,
-                                 mixing=self.mixing, rollout_policy=self.rollout_policy)
+                                 mixing=self.mixing, rollout_policy=self.rollout_policy,
+                                 prior_temperature=self.prior_temperature)
         log.info("search on %dx%d: priors %s, values %s, rollouts %s, lambda %s", size, size, priors_path,
                  value_path or ("its value head" if evaluator.dual else "none"), "pattern" if self.rollout_policy else "uniform",
                  format_mixing(evaluator.mixing))

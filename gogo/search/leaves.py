@@ -74,7 +74,7 @@ class NetEvaluator:
     head, unless a separate value net is given)."""
 
     def __init__(self, policy, value=None, device=None, rollouts=ROLLOUTS_PER_LEAF, seed=1, mixing=None,
-                 rollout_policy=None):
+                 rollout_policy=None, prior_temperature=PRIOR_TEMPERATURE):
         self.policy = nets.Runner(policy, device)
         self.value = nets.Runner(value, device) if value is not None else None
         self.dual = policy.config.kind == nets.DUAL
@@ -88,6 +88,7 @@ class NetEvaluator:
         self.encoder = features.Encoder(policy.config.board_size, value_net=has_value)
         self.rollouts = rollouts
         self.seed = seed
+        self.prior_temperature = prior_temperature
         lowest, highest = mixing_bounds(mixing)
         self.uses_net_values, self.uses_rollouts = lowest < 1, highest > 0
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="rollouts") if self.uses_rollouts else None
@@ -99,7 +100,7 @@ class NetEvaluator:
             rollouts = self.pool.submit(self._rollout_values, grids, metas, komi, self.seed)
         planes = self.encoder.encode_arrays(grids, metas)
         logits, net_values = self._nets(planes, self.uses_net_values)
-        priors = nets.softmax(logits, PRIOR_TEMPERATURE)
+        priors = nets.softmax(logits, self.prior_temperature)
         sensible = planes[:, features.SENSIBLE].reshape(len(grids), -1).astype(bool)
         mixing = mixing_at(self.mixing, metas[:, rules.MOVE_NUMBER])
         values = 0.0
