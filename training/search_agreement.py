@@ -9,6 +9,7 @@ moves is not strength; but a setting whose search agrees less with the experts t
 priors do is not the one to spend a match on.
 """
 import time
+from itertools import islice
 
 import numpy as np
 
@@ -24,12 +25,11 @@ SEARCH_POSITIONS = 200  # positions with no --positions: a few minutes at 100 vi
 MIN_MOVE = 10  # positions from this move on (the openings are the policy's, and alike)
 
 
-def positions(store, split, size, count, seed=0):
-    """Up to `count` (board, color, expert point) triples, one per game of the split in a seeded
-    order, at a random move number from MIN_MOVE on where the expert did not pass."""
+def positions(store, split, size, seed=0):
+    """(board, color, expert point) triples, one per game of the split in a seeded order, at a
+    random move number from MIN_MOVE on where the expert did not pass."""
     rng = np.random.default_rng(seed)
-    games = store.games(split, size)
-    for i in rng.permutation(games):
+    for i in rng.permutation(store.games(split, size)):
         record = store.record(int(i))
         moves = [k for k in range(MIN_MOVE, len(record.moves)) if record.moves[k][1] is not None]
         if not moves:
@@ -38,9 +38,6 @@ def positions(store, split, size, count, seed=0):
         color, (row, col) = record.moves[k]
         board = replay(record, moves=k, keep_undo=False)
         yield board, color, board.point(row, col)
-        count -= 1
-        if count == 0:
-            return
 
 
 def search_agreement(weights, data, visits, split="test", count=None, size=19, log=None, **settings):
@@ -59,7 +56,7 @@ def search_agreement(weights, data, visits, split="test", count=None, size=19, l
     store, split = eval_store(size, data, split, log)
     searched = prior_hits = search_hits = agreements = search_only = priors_only = 0
     start = time.perf_counter()
-    for board, color, expert in positions(store, split, size, count or SEARCH_POSITIONS):
+    for board, color, expert in islice(positions(store, split, size), count or SEARCH_POSITIONS):
         player.new_game(board)
         move = player.genmove(board, color)
         children = player.search.children()
