@@ -92,7 +92,8 @@ def add_training_arguments(parser):
     parser.add_argument("--filters", type=int, help="override the config's filters; with --init, widen the seed "
                         "net to this many (it computes what it did until training changes it)")
     parser.add_argument("--layers", type=int, help="override the config's layers")
-    parser.add_argument("--init", help="start from these weights (e.g. SL weights for a value net)")
+    parser.add_argument("--init", help="start from these weights (e.g. SL weights for a value net; a net for a "
+                        "larger board is resized, training/surgery.py)")
     parser.add_argument("--batch", type=int, default=d.batch)
     parser.add_argument("--steps", type=int, default=d.steps, help="total optimizer steps")
     parser.add_argument("--minutes", type=float, help="stop cleanly after this many minutes (a checkpoint "

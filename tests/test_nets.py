@@ -177,9 +177,9 @@ def test_bundled_player_takes_the_net_for_the_board_size():
     big = player.model(19)  # the two-headed net: its policy head plays, its value head values
     assert big.dual and big.value_runner is None and big.mixing == 0.5
     assert big.runner.net.config.provenance == nets.read_config(nets.bundled_weights("dual", 19)).provenance
-    small = player.model(9)  # the 9x9 policy net, and the 9x9 value net beside it
-    assert not small.dual and small.value_runner is not None and small.mixing == 0.5
-    assert small.runner.net.config.provenance == nets.read_config(nets.bundled_weights("policy", 9)).provenance
+    small = player.model(9)  # the 9x9 two-headed net, and the 9x9 value net beside it values
+    assert small.dual and small.value_runner is not None and small.mixing == 0.5
+    assert small.runner.net.config.provenance == nets.read_config(nets.bundled_weights("dual", 9)).provenance
     assert player.model(13) is None  # no 13x13 net: random moves
     board = Board(13)
     assert board.is_legal(player.genmove(board, 1), 1)

@@ -22,7 +22,7 @@ def test_the_loser_resigns_and_the_winner_never(tmp_path, capsys):
     game = tmp_path / "games" / "lost.sgf"
     game.parent.mkdir()
     game.write_bytes(write_game(board, result="B+81.5"))
-    assert resign_threshold.main([str(game.parent), "--weights", str(nets.bundled_weights("sl-policy", 9)),
+    assert resign_threshold.main([str(game.parent), "--weights", str(nets.weights_for(nets.PRIORS, 9)),
                                   "--value-weights", str(nets.bundled_weights("value", 9)),
                                   "--thresholds", "-0.5", "-1.0"]) == 0
     result = json.loads(capsys.readouterr().out)

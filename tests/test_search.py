@@ -274,9 +274,9 @@ def test_search_player_takes_the_bundled_nets_for_the_board_size():
     from gogo.search.leaves import default_mixing
 
     player = SearchPlayer(visits=16, device="cpu", seed=1)  # no weights: the bundled nets
-    assert player.use(9)  # the SL priors and the value net
+    assert player.use(9)  # the two-headed net's priors and the separate value net
     assert player.evaluator.policy.net.config.provenance == nets.read_config(
-        nets.bundled_weights("sl-policy", 9)).provenance
+        nets.bundled_weights("dual", 9)).provenance
     assert player.evaluator.value is not None and player.evaluator.rollout_policy is not None
     assert player.evaluator.mixing == default_mixing(True, True)
     assert player.use(19)  # the two-headed net: priors and its value head, mixed with rollouts

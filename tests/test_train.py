@@ -287,6 +287,38 @@ def test_a_widened_net_computes_what_the_narrow_one_did(name):
         surgery.widened(wide, 8)
 
 
+def test_a_resized_net_keeps_its_corners_and_edges():
+    # a 9x9 board's lines on a 19x19 one: the near half from the first edge, the far half from the last
+    assert surgery.edge_matched_points(9, 19)[:9] == [0, 1, 2, 3, 4, 15, 16, 17, 18]
+    assert surgery.edge_matched_points(9, 19)[9] == 19  # line 2 starts where the source's line 2 does
+    torch.manual_seed(0)
+    big = surgery.with_ownership_head(nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL))).eval()
+    with torch.no_grad():
+        big.point_bias.normal_()
+    small = surgery.resized(big, 9).eval()
+    assert small.config.board_size == 9 and small.fc[0].in_features == 2 * 81
+    # the value layer's weights on the far corner: of the value plane, then of the ownership plane
+    assert torch.equal(small.fc[0].weight[:, [80, 161]], big.fc[0].weight[:, [360, 721]])
+    points = torch.tensor(surgery.edge_matched_points(9, 19))
+    planes = torch.randint(0, 2, (2, 49, 19, 19)).float()
+    small_planes = planes.flatten(2)[:, :, points].reshape(2, 49, 9, 9)
+    with torch.no_grad():
+        big_logits, small_logits = big(planes)[0], small(small_planes)[0]
+    # the tiny net sees 3 points around each point: the points within 2 lines of the near corner and
+    # the far corner point see the same board on both nets
+    for index in [0, 1, 9, 10, 80]:
+        assert torch.allclose(small_logits[:, index], big_logits[:, points[index]], atol=1e-5)
+    with pytest.raises(GogoError, match="cannot resize"):
+        surgery.resized(small, 19)
+
+
+def test_training_on_9x9_from_a_19x19_net_resizes_it(store, tmp_path):
+    path = tmp_path / "big.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL)), path)
+    assert sl.train(train_config(store, tmp_path / "run", "--dual", "--init", str(path), "--steps", "2"))
+    assert nets.load(tmp_path / "run" / "dual.safetensors", board_size=9).config.filters == 8
+
+
 def test_training_from_a_narrow_net_widens_it_and_the_new_filters_learn(store, tmp_path):
     narrow = nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9))
     path = tmp_path / "narrow.safetensors"

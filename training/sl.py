@@ -36,7 +36,7 @@ from training.metrics import held_out_batches, net_metrics
 from training.ownership import ownership_error
 from training.sampler import EXPERT_DUAL_STREAM, EXPERT_VALUE_STREAM, PositionSampler
 from training.stop import StopRequest
-from training.surgery import seeded_by, widened, with_ownership_head, with_value_norm
+from training.surgery import resized, seeded_by, widened, with_ownership_head, with_value_norm
 
 # train_seconds: the run's training time so far (wall clock, validation left out), for curves
 # against time
@@ -67,7 +67,7 @@ def make_net(config, board_size):
     if (ownership or config.head_lr_scale != 1.0) and kind != nets.DUAL:
         raise GogoError("--ownership-weight and --head-lr-scale need a two-headed net (--dual)")
     if config.init:
-        net = nets.load(config.init, board_size=board_size)
+        net = resized(nets.load(config.init), board_size)  # a 19x19 net can seed a 9x9 one
         if net.config.kind != kind:  # SL policy weights can seed a value or dual net
             if net.config.kind != nets.POLICY:
                 raise GogoError(f"{config.init}: a {net.config.kind} net cannot seed a {kind} net")

@@ -4,7 +4,8 @@ training goes on from its knowledge instead of from scratch.
 - seeded_by: a policy net's trunk (and head) as the start of a value or two-headed net;
 - with_ownership_head / with_value_norm: a two-headed net given a new head;
 - widened: a net with more filters in every trunk layer (Net2Net's "wider" operation, in the
-  form where each new filter starts with random input weights and zero output weights).
+  form where each new filter starts with random input weights and zero output weights);
+- resized: a net for another board size (a 19x19 net's knowledge of shape as a 9x9 net's start).
 """
 import dataclasses
 
@@ -78,3 +79,38 @@ def widened(net, filters):
                 tensor[:old.shape[0], old.shape[1]:] = 0  # new filters into old ones: silent
             tensor[corner] = old
     return wide
+
+
+def edge_matched_points(size, source_size):
+    """For each point of a size x size board (row-major), the point of the source board at the
+    same distance from its nearest edges: the near half of each line keeps its distance from the
+    first edge, the far half from the last, so corners map to corners and edges to edges."""
+    lines = [i if i <= (size - 1) // 2 else source_size - size + i for i in range(size)]
+    return [row * source_size + col for row in lines for col in lines]
+
+
+def resized(net, board_size):
+    """The net for board_size x board_size boards. The convolutions are size-free and carry over as
+    they are; the layers with one weight per point (the policy's point bias, the value head's first
+    fully connected layer) take each point's weights from the source point at the same distance
+    from the edges (edge_matched_points), so the resized net starts from what the net knew about
+    corners, edges and centre, and training on the new size adapts them."""
+    source_size = net.config.board_size
+    if board_size == source_size:
+        return net
+    if board_size > source_size:
+        raise GogoError(f"cannot resize a {source_size}x{source_size} net up to {board_size}x{board_size}")
+    points = torch.tensor(edge_matched_points(board_size, source_size))
+    small = nets.build(dataclasses.replace(net.config, board_size=board_size, provenance={}))
+    tensors = net.state_dict()
+    with torch.no_grad():
+        for name, tensor in small.state_dict().items():
+            source = tensors[name]
+            if name == "point_bias":
+                source = source[points]
+            elif name == "fc.0.weight":  # (hidden, planes x points): each input plane's points
+                planes = source.shape[1] // (source_size * source_size)
+                columns = torch.cat([points + plane * source_size * source_size for plane in range(planes)])
+                source = source[:, columns]
+            tensor.copy_(source)
+    return small

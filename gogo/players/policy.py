@@ -45,8 +45,9 @@ class Model:
         if self.dual:
             logits, values = self.runner(planes[None])
         else:
-            logits = self.runner(planes[None, :features.NUM_PLANES])
-            values = self.value_runner(planes[None]) if self.value_runner is not None else None
+            logits, values = self.runner(planes[None, :features.NUM_PLANES]), None
+        if self.value_runner is not None:  # a separate value net, as the search's, over a dual net's head
+            values = self.value_runner(planes[None])
         return nets.softmax(logits, temperature)[0], None if values is None else float(values[0])
 
 
@@ -82,8 +83,9 @@ class PolicyPlayer(Player):
         net = nets.load(path)
         if net.config.kind == nets.VALUE:
             raise GogoError(f"{path}: a value net has no moves to play; give a policy or two-headed net")
-        # the bundled policy goes with the bundled value net, which only the resign rule reads
-        needs_value_net = self.weights is None and net.config.kind != nets.DUAL and self.rollouts is not None
+        # the bundled nets go with the bundled value net (the search's too, over a dual net's head),
+        # which only the resign rule reads
+        needs_value_net = self.weights is None and self.rollouts is not None
         value_path = nets.weights_for(nets.VALUE, size) if needs_value_net else None
         value_net = nets.load(value_path, kind=nets.VALUE, board_size=size) if value_path else None
         model = Model(net, value_net, self.device, self.rollouts is not None)
