@@ -109,8 +109,6 @@ def resized(net, board_size):
             if name == "point_bias":
                 source = source[points]
             elif name == "fc.0.weight":  # (hidden, planes x points): each input plane's points
-                planes = source.shape[1] // (source_size * source_size)
-                columns = torch.cat([points + plane * source_size * source_size for plane in range(planes)])
-                source = source[:, columns]
+                source = source.unflatten(1, (-1, source_size * source_size))[:, :, points].flatten(1)
             tensor.copy_(source)
     return small
