@@ -64,7 +64,7 @@ def make_player(weights, args):
         torch.manual_seed(args.seed)
         net = nets.build(nets.NetConfig.named(args.net, board_size=args.size))
     else:
-        net = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY)
+        net = nets.load(weights or nets.DEFAULT_POLICY_WEIGHTS, kind=nets.POLICY_KINDS)
     return NetPlayer(net, args.temperature, args.greedy)
 
 

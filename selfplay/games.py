@@ -225,7 +225,7 @@ def play(movers, assign, count, size, komi=DEFAULT_KOMI, rng=None, record=(), ma
     grids = np.repeat(empty_grid[None], count, axis=0)
     metas = np.repeat(empty_meta[None], count, axis=0)
     history = np.full((count, max_moves), coords.pass_index(size), np.int16)
-    encoder = features.Encoder(size)
+    encoder = features.Encoder(size, value_net=True)  # a two-headed net's mover reads the colour plane too
     kept = {m: ([], [], []) for m in record}
     running = np.arange(count)
     start = time.perf_counter()
@@ -245,7 +245,7 @@ def play(movers, assign, count, size, komi=DEFAULT_KOMI, rng=None, record=(), ma
             moves[rows] = movers[m].choose(planes, sensible, draws, boards)
             if m in kept:
                 played = moves[rows] < coords.pass_index(size)
-                kept[m][0].append(planes[played])
+                kept[m][0].append(planes[played, :features.NUM_PLANES])
                 kept[m][1].append(moves[rows][played])
                 kept[m][2].append(games[played])
         _play_moves(grids, metas, running, moves, size)

@@ -21,14 +21,16 @@ from gogo.players.base import PASS, RESIGN
 
 
 class PolicyMover:
-    """Moves drawn from a policy net's softmax over the sensible points (or its argmax)."""
+    """Moves drawn from a policy net's (or a two-headed net's policy head's) softmax over the
+    sensible points (or its argmax)."""
 
     def __init__(self, net, device=None, temperature=1.0, greedy=False):
         self.runner = net if isinstance(net, nets.Runner) else nets.Runner(net, device)
+        self.planes = self.runner.net.config.input_planes
         self.temperature, self.greedy = temperature, greedy
 
     def choose(self, planes, sensible, rng, boards=None):
-        logits = self.runner(planes) / self.temperature
+        logits = self.runner.logits(planes[:, :self.planes]) / self.temperature
         return pick_moves(logits, sensible, rng, self.greedy)
 
 

@@ -1,6 +1,7 @@
 """The game store (gogo/records/store.py), `gogo data`, and the position sampler (training/sampler.py)."""
 import io
 import json
+import multiprocessing
 import random
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -15,6 +16,7 @@ from gogo.records import sgf, sgf_sources
 from gogo.go.board import BLACK, PASS, WHITE, Board
 from gogo.features import Encoder, inverse_symmetry, move_symmetry_table, transform_planes
 from training.sampler import PositionSampler
+from training.stop import StopRequest
 from training.positions import gather_table, replay_into
 from gogo.records.store import Filters, build_store, load_store, rank_code, rank_name, split_of
 
@@ -255,6 +257,22 @@ def test_a_corrupt_store_is_caught(store9, workers):
     sampler = PositionSampler(store, batch_size=8, shuffle=False, workers=workers)
     with pytest.raises((GogoError, RuntimeError), match="does not replay"):
         next(sampler)
+    sampler.close()
+
+
+def test_data_workers_die_on_one_sigterm_under_a_clean_stop(store9):
+    # multiprocessing's exit sends its daemon workers one SIGTERM and waits: a worker that kept the
+    # trainer's clean-stop handler lived on, and a run that raised hung instead of exiting
+
+    with StopRequest():
+        sampler = PositionSampler(store9, batch_size=8, workers=1)
+        next(sampler)
+        workers = multiprocessing.active_children()
+        assert workers
+        for worker in workers:
+            worker.terminate()
+            worker.join(10)
+            assert worker.exitcode is not None
     sampler.close()
 
 

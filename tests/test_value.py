@@ -106,6 +106,16 @@ def test_generation_is_deterministic_and_resumes(weights, run_folder, tmp_path):
         value.generate(value_config(weights, again, seed=4))
 
 
+def test_a_two_headed_net_plays_the_games_and_a_value_net_cannot(weights, tmp_path):
+    dual, value_net = tmp_path / "dual.safetensors", tmp_path / "value.safetensors"
+    nets.save(nets.build(nets.NetConfig.named("tiny", kind=nets.DUAL, board_size=9)), dual)
+    nets.save(nets.build(nets.NetConfig.named("tiny", kind=nets.VALUE, board_size=9)), value_net)
+    value.generate(value_config([str(dual), str(dual)], tmp_path / "run", games=10))
+    assert len(load_store(tmp_path / "run" / value.DATA).winner) == 10
+    with pytest.raises(GogoError, match="value.safetensors: holds a value net, a policy or dual net is needed"):
+        value.generate(value_config([str(value_net), weights[1]], tmp_path / "other", games=10))
+
+
 def test_gogo_train_value(weights, tmp_path, capsys):
     out = tmp_path / "run"
     command = ["train", "value", "--sl", weights[0], "--rl", weights[1], "--games", "40", "--batch-games", "20",

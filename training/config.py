@@ -21,6 +21,12 @@ def check_choice(name, value, choices):
         raise GogoError(f"{name} {value!r}: choose one of {', '.join(choices)}")
 
 
+def check_positive(config, names):
+    for name in names:
+        if getattr(config, name) < 1:
+            raise GogoError(f"--{name.replace('_', '-')} {getattr(config, name)}: must be at least 1")
+
+
 @dataclass(kw_only=True)
 class TrainingConfig:
     """The net, optimizer, schedule and run options that supervised training (`gogo train sl`)
@@ -48,6 +54,7 @@ class TrainingConfig:
 
     def __post_init__(self):
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_positive(self, ("batch", "checkpoint_every", "log_every", "val_every"))
 
 
 @dataclass(kw_only=True)

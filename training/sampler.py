@@ -412,6 +412,8 @@ class _Ring:
 
 def _worker(encoder, memory, shape, tasks, done, parent):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the trainer's clean-stop handler: its exit
+    # terminates the workers once and waits for them
     planes = np.frombuffer(memory, np.uint8).reshape(shape)
     while True:
         try:

@@ -106,9 +106,9 @@ def generate(config, place=None):
     if (out / DATA).exists():
         return load_store(out / DATA).info["generation"]
     place = place or InProcess(config.device)
-    players = [NetPlayer(nets.load(config.sl, kind=nets.POLICY, board_size=size)), RandomMover()]
+    players = [NetPlayer(nets.load(config.sl, kind=nets.POLICY_KINDS, board_size=size)), RandomMover()]
     if Path(rl_weights).resolve() != Path(config.sl).resolve():
-        players.append(NetPlayer(nets.load(rl_weights, kind=nets.POLICY, board_size=size)))
+        players.append(NetPlayer(nets.load(rl_weights, kind=nets.POLICY_KINDS, board_size=size)))
     batches = load_chunks(folder, size, config.komi)
     have = sum(int(kept(b, u).sum()) for b, u in batches)
 

@@ -7,11 +7,11 @@ May import: gogo's leaf modules, gogo.go, gogo.features.
 """
 from gogo.nets.bundled import DEFAULT_POLICY_WEIGHTS, PRIORS, WEIGHTS_DIR, bundled_weights, weights_for
 from gogo.nets.device import autocast, pick_device, to_device, uses_bf16
-from gogo.nets.models import (DUAL, FEATURE_VERSION, KINDS, NAMED_CONFIGS, POLICY, TRUNKS, VALUE, DualNet, NetConfig,
-                              PolicyNet, ValueNet, build)
+from gogo.nets.models import (DUAL, FEATURE_VERSION, KINDS, NAMED_CONFIGS, POLICY, POLICY_KINDS, TRUNKS, VALUE,
+                              DualNet, NetConfig, PolicyNet, ValueNet, build)
 from gogo.nets.runner import Runner, softmax
 from gogo.nets.weights import load, read_config, save
 
 __all__ = ["DEFAULT_POLICY_WEIGHTS", "PRIORS", "WEIGHTS_DIR", "bundled_weights", "weights_for", "autocast",
            "pick_device", "to_device", "uses_bf16", "DUAL", "FEATURE_VERSION", "KINDS", "NAMED_CONFIGS", "POLICY",
-           "TRUNKS", "VALUE", "DualNet", "NetConfig", "PolicyNet", "ValueNet", "build", "Runner", "softmax", "load", "read_config", "save"]
+           "POLICY_KINDS", "TRUNKS", "VALUE", "DualNet", "NetConfig", "PolicyNet", "ValueNet", "build", "Runner", "softmax", "load", "read_config", "save"]

@@ -47,6 +47,7 @@ OWNERSHIP_FILTERS = 32
 VALUE_LEAK = 0.01  # the normalised value head's 256 units: a unit below zero for every input still learns
 POLICY, VALUE, DUAL = "policy", "value", "dual"
 KINDS = (POLICY, VALUE, DUAL)
+POLICY_KINDS = (POLICY, DUAL)  # the nets with a policy: those that can play
 TRUNKS = ("plain", "residual")
 
 

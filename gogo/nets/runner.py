@@ -24,11 +24,14 @@ class Runner:
             return tuple(o.float().cpu().numpy() for o in out)
         return out.float().cpu().numpy()
 
-    def policy(self, planes, temperature=1.0):
-        """Move probabilities (B, N*N) with a softmax temperature (a policy net's, or a two-headed
-        net's policy head)."""
+    def logits(self, planes):
+        """Move logits (B, N*N): a policy net's, or a two-headed net's policy head."""
         output = self(planes)
-        return softmax(output[0] if isinstance(output, tuple) else output, temperature)
+        return output[0] if isinstance(output, tuple) else output
+
+    def policy(self, planes, temperature=1.0):
+        """Move probabilities (B, N*N) with a softmax temperature."""
+        return softmax(self.logits(planes), temperature)
 
 
 def softmax(logits, temperature=1.0):

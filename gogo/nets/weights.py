@@ -51,10 +51,12 @@ def read_config(path):
 
 
 def load(path, kind=None, board_size=None):
-    """A net built from its weights file; checks kind, board size and every tensor's shape."""
+    """A net built from its weights file; checks kind (one, or a tuple of those that will do),
+    board size and every tensor's shape."""
     config = read_config(path)
-    if kind is not None and config.kind != kind:
-        raise GogoError(f"{path}: holds a {config.kind} net, a {kind} net is needed")
+    kinds = (kind,) if isinstance(kind, str) else kind
+    if kinds is not None and config.kind not in kinds:
+        raise GogoError(f"{path}: holds a {config.kind} net, a {' or '.join(kinds)} net is needed")
     if board_size is not None and config.board_size != board_size:
         raise GogoError(f"{path}: a net for {config.board_size}x{config.board_size}, "
                          f"the board is {board_size}x{board_size}")
