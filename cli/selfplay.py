@@ -26,7 +26,8 @@ from selfplay.movers import NetPlayer, SearchMover, players_version
 
 
 def add_arguments(parser):
-    parser.add_argument("--weights", help="policy weights (default: the bundled net)")
+    parser.add_argument("--weights", help="policy weights, or a two-headed net's (its policy head plays; "
+                        "default: the bundled policy net)")
     parser.add_argument("--net", help="instead of weights: random weights of this config (alphago, small, "
                         "tiny), to measure speed")
     parser.add_argument("--size", type=int, default=19, help="board size with --net")
