@@ -74,7 +74,8 @@ def add_sl_arguments(parser):
 
 
 def add_value_arguments(parser):
-    parser.add_argument("--sl", required=True, help="SL policy weights, or a two-headed net's (moves before the random one)")
+    parser.add_argument("--sl", required=True,
+                        help="SL policy weights, or a two-headed net's (moves before the random one)")
     parser.add_argument("--rl", help="RL policy weights (moves after the random one; default: --sl)")
     parser.add_argument("--games", type=int, required=True, help="positions to keep (one per game)")
     parser.add_argument("--out", required=True, help="run folder (created; reused with --resume)")

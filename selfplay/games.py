@@ -225,7 +225,8 @@ def play(movers, assign, count, size, komi=DEFAULT_KOMI, rng=None, record=(), ma
     grids = np.repeat(empty_grid[None], count, axis=0)
     metas = np.repeat(empty_meta[None], count, axis=0)
     history = np.full((count, max_moves), coords.pass_index(size), np.int16)
-    encoder = features.Encoder(size, value_net=True)  # a two-headed net's mover reads the colour plane too
+    # a two-headed net's mover reads the colour plane too; the others take all the planes as they are
+    encoder = features.Encoder(size, value_net=any(getattr(m, "planes", 0) > features.NUM_PLANES for m in movers))
     kept = {m: ([], [], []) for m in record}
     running = np.arange(count)
     start = time.perf_counter()
